@@ -1,0 +1,206 @@
+"""The command line: read (the default), info, cat, list, forget.
+
+Every failure a reader can cause (a missing file, a broken one, an unusable state folder)
+ends as one line on stderr, ``nightstand: error: …``, and exit status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from nightstand.errors import NightstandError
+from nightstand.formats.decode import sanitize
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from nightstand.story import Story
+
+COMMANDS = ("read", "info", "cat", "list", "forget")
+WORDS_PER_MINUTE = 250
+EXIT_ERROR = 2
+
+
+def printable(text: str) -> str:
+    """Text safe to print on one terminal line (file names can hold escape sequences)."""
+    return " ".join(sanitize(text).split("\n"))
+
+
+def fail(message: str) -> NoReturn:
+    """Print one error line and exit with status 2."""
+    print(f"nightstand: error: {printable(message)}", file=sys.stderr)
+    raise SystemExit(EXIT_ERROR)
+
+
+def warn(message: str) -> None:
+    """Print one warning line on stderr."""
+    print(f"nightstand: warning: {printable(message)}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one subcommand per verb."""
+    parser = argparse.ArgumentParser(
+        prog="nightstand",
+        description="A terminal e-reader for stories. `nightstand FILE` reads a story; "
+        "`nightstand FOLDER` opens a library; no argument resumes the last story read.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    read = sub.add_parser("read", help="read a story, or browse a folder of stories (default)")
+    read.add_argument("path", nargs="?", type=Path, help="a story file or a folder")
+
+    info = sub.add_parser("info", help="describe a story: headers, chapters, words")
+    info.add_argument("path", type=Path)
+    info.add_argument("--json", action="store_true", help="print JSON, for scripts")
+    info.add_argument("--reveal-spoilers", action="store_true", help="show spoiler headers")
+
+    cat = sub.add_parser("cat", help="print the typeset pages, separated by form feeds")
+    cat.add_argument("path", type=Path)
+    cat.add_argument("--width", type=int, help="page width in cells (default: terminal)")
+    cat.add_argument("--height", type=int, help="page height in lines (default: terminal)")
+    cat.add_argument("--reveal-spoilers", action="store_true", help="show spoiler headers")
+
+    lst = sub.add_parser("list", help="list the stories of a folder, most recently read first")
+    lst.add_argument("path", nargs="?", type=Path, help="the folder (default: your library)")
+    lst.add_argument("--json", action="store_true", help="print JSON, for scripts")
+
+    forget = sub.add_parser("forget", help="delete the saved state of a story")
+    forget.add_argument("path", type=Path, help="the story file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``nightstand`` console script."""
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in and args_in[0] not in COMMANDS and not args_in[0].startswith("-"):
+        args_in.insert(0, "read")
+    elif not args_in:
+        args_in = ["read"]
+    args = build_parser().parse_args(args_in)
+    try:
+        handler = _HANDLERS[args.command]
+        handler(args)
+    except NightstandError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except BrokenPipeError:
+        # The reader of a pipe (`nightstand cat … | head`) left early: not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0) from None
+
+
+def _info(args: argparse.Namespace) -> None:
+    from nightstand.formats import load
+
+    story = load(args.path)
+    data = info_data(story, reveal=args.reveal_spoilers)
+    extra = _saved_state(args.path, story)
+    data.update(extra)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(format_info(data))
+
+
+def _saved_state(path: Path, story: Story) -> dict[str, Any]:
+    """The saved reading position of a story, if the state store knows it."""
+    try:
+        from nightstand.state import saved_summary
+    except ImportError:
+        return {}
+    return saved_summary(path, story)
+
+
+def info_data(story: Story, *, reveal: bool) -> dict[str, Any]:
+    """What ``nightstand info --json`` prints; its keys are stable for scripts."""
+    from nightstand.spoilers import shown_value
+
+    words = story.words()
+    emphasis = [
+        {"offset": b.start + s.start, "text": story.text[b.start + s.start : b.start + s.end]}
+        for b in story.blocks
+        for s in b.spans
+    ]
+    return {
+        "title": story.title,
+        "author": story.author,
+        "format": story.format,
+        "encoding": story.encoding,
+        "headers": [
+            {
+                "key": h.key,
+                "value": shown_value(h, revealed=reveal) if (reveal or not h.spoiler) else None,
+                "spoiler": h.spoiler,
+            }
+            for h in story.headers
+        ],
+        "spoiler_keys": list(story.spoiler_keys),
+        "chapters": [{"title": c.title, "offset": c.offset} for c in story.chapters],
+        "scene_breaks": story.scene_breaks,
+        "words": words,
+        "reading_minutes": round(words / WORDS_PER_MINUTE),
+        "end_mark": story.has_end_mark,
+        "emphasis": emphasis,
+        "warnings": list(story.warnings),
+    }
+
+
+def format_info(data: dict[str, Any]) -> str:
+    """The human-readable form of :func:`info_data`."""
+    lines = [
+        f"Title:        {data['title']}",
+        f"Author:       {data['author'] or 'unknown'}",
+        f"Format:       {data['format']} ({data['encoding']})",
+    ]
+    if data["headers"]:
+        lines.append("Headers:")
+        for h in data["headers"]:
+            value = h["value"] if h["value"] is not None else "hidden (--reveal-spoilers shows it)"
+            lines.append(f"  {h['key']}: {value}")
+    lines.append(f"Chapters:     {len(data['chapters'])}")
+    lines.extend(f"  {c['title']}" for c in data["chapters"])
+    minutes = data["reading_minutes"]
+    hours, mins = divmod(minutes, 60)
+    span = f"{hours} h {mins} min" if hours else f"{mins} min"
+    lines += [
+        f"Scene breaks: {data['scene_breaks']}",
+        f"Words:        {data['words']:,} (about {span} at {WORDS_PER_MINUTE} words a minute)",
+        f"End mark:     {'yes' if data['end_mark'] else 'no'}",
+    ]
+    if data.get("percent") is not None:
+        lines.append(f"Read:         {data['percent']:.0f}% (last read {data.get('last_read')})")
+    lines.extend(f"Warning:      {w}" for w in data["warnings"])
+    return "\n".join(printable(line) for line in lines)
+
+
+def _read(args: argparse.Namespace) -> None:
+    from nightstand.ui.app import run
+
+    run(args.path)
+
+
+def _cat(args: argparse.Namespace) -> None:
+    from nightstand.layout.render import cat
+
+    cat(args)
+
+
+def _list(args: argparse.Namespace) -> None:
+    from nightstand.library import list_command
+
+    list_command(args)
+
+
+def _forget(args: argparse.Namespace) -> None:
+    from nightstand.state import forget_command
+
+    forget_command(args)
+
+
+_HANDLERS = {"read": _read, "info": _info, "cat": _cat, "list": _list, "forget": _forget}

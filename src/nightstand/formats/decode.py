@@ -1,0 +1,161 @@
+"""Bytes to clean text: byte-order marks, UTF-8/16/32, legacy encodings, newlines, controls.
+
+Everything a story file says passes through :func:`sanitize` once, here, so nothing
+downstream ever holds a control character or a terminal escape sequence. Neither rich nor
+Textual strips ESC, CSI, OSC or C1 controls from text they draw, so this is the only guard.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from nightstand.errors import StoryError
+
+# (BOM, codec name) longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Byte values that cp1252 gives printable punctuation in 0x80-0x9F (smart quotes, dashes,
+# the ellipsis). A legacy file whose only high bytes are these, or Latin-1 letters and
+# symbols, is almost surely cp1252; anything else is left to charset-normalizer.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_HIGH = re.compile(rb"[\x80-\xff]")
+
+_BINARY_SIGNATURES = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"%PDF",
+    b"\x7fELF",
+    b"BM",
+    b"RIFF",
+    b"\x1f\x8b",
+    b"PK\x03\x04",
+    b"Rar!",
+    b"7z\xbc\xaf",
+    b"\x00\x00\x01\x00",
+    b"OggS",
+    b"ID3",
+    b"\xca\xfe\xba\xbe",
+    b"MZ",
+)
+
+# One pattern for everything that must not reach a terminal: whole escape sequences (so
+# their parameters do not show up as litter), lone controls, C1 controls, BiDi overrides
+# and isolates, and invisible format characters that only confuse layout.
+_ESCAPES = (
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|\x1b\][^\x07\x1b\n]{0,4096}(?:\x07|\x1b\\)?"  # OSC (titles, links, clipboard)
+    r"|\x1b[PX^_][^\x1b\n]{0,4096}(?:\x1b\\)?"  # DCS, SOS, PM, APC
+    r"|\x1b[ -/]*[0-~]?"  # other ESC sequences, or a lone ESC
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x9c\x1b\n]{0,4096}[\x07\x9c]?"  # 8-bit string controls
+)
+_CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb"
+_UNSAFE = re.compile(f"{_ESCAPES}|[{_CONTROL_CHARS}]")
+_NEEDS_WORK = re.compile(f"[{_CONTROL_CHARS}\r\t\u2028\u2029]")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Text decoded from a file, the encoding used, and how many bytes were unreadable."""
+
+    text: str
+    encoding: str
+    replaced: int = 0
+
+    @property
+    def warning(self) -> str | None:
+        """A reader-facing note when some bytes could not be decoded, else None."""
+        if not self.replaced:
+            return None
+        return f"{self.replaced} undecodable byte sequence(s) shown as \ufffd ({self.encoding})"
+
+
+def check_not_binary(data: bytes) -> None:
+    """Raise :class:`StoryError` when ``data`` is evidently not text (an image, NUL-heavy)."""
+    if any(data.startswith(sig) for sig in _BINARY_SIGNATURES):
+        raise StoryError("not a story file: it looks like binary data (an image or archive)")
+    head = data[:65536]
+    if head and not any(head.startswith(bom) for bom, _ in _BOMS):
+        nuls = head.count(0)
+        if nuls > len(head) // 10 and not _looks_like_bomless_utf16(head):
+            raise StoryError("not a story file: it looks like binary data (many NUL bytes)")
+
+
+def _looks_like_bomless_utf16(head: bytes) -> bool:
+    even, odd = head[0::2], head[1::2]
+    return (odd.count(0) > len(odd) * 0.9) != (even.count(0) > len(even) * 0.9)
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode a file's bytes to sanitized text; never fails (bad bytes become U+FFFD)."""
+    raw, encoding, replaced = _decode_raw(data)
+    return Decoded(sanitize(raw), encoding, replaced)
+
+
+def _decode_raw(data: bytes) -> tuple[str, str, int]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom) :].decode(codec.replace("-sig", ""), errors="replace")
+            name = codec.removesuffix("-sig")
+            return text, name, text.count("\ufffd")
+    if _looks_like_bomless_utf16(data[:4096]) and len(data) >= 4:
+        codec = "utf-16-le" if data[1] == 0 else "utf-16-be"
+        text = data.decode(codec, errors="replace")
+        return text, codec, text.count("\ufffd")
+    try:
+        return data.decode("utf-8"), "utf-8", 0
+    except UnicodeDecodeError:
+        pass
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    multibyte = sum(1 for ch in lenient if ord(ch) > 0x7F) - bad
+    if multibyte > bad * 4:
+        # Mostly good UTF-8 with a few damaged bytes: keep UTF-8, mark the damage.
+        return lenient, "utf-8", bad
+    high = set(_HIGH.findall(data[:1_000_000]))
+    if high and not any(b[0] in _CP1252_UNDEFINED for b in high) and _latin_like(high):
+        return data.decode("cp1252", errors="replace"), "cp1252", 0
+    guessed = _guess_legacy(data)
+    if guessed:
+        text = data.decode(guessed, errors="replace")
+        return text, guessed, text.count("\ufffd")
+    text = data.decode("cp1252", errors="replace")
+    return text, "cp1252", text.count("\ufffd")
+
+
+def _latin_like(high: set[bytes]) -> bool:
+    """Whether the high bytes are cp1252 punctuation or a few Latin-1 letters."""
+    punctuation = sum(1 for b in high if 0x80 <= b[0] <= 0xBF)
+    return punctuation == len(high) or len(high) <= 12
+
+
+def _guess_legacy(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:262144]).best()
+    if best is None:
+        return None
+    name = best.encoding
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
+def sanitize(text: str) -> str:
+    """Normalise newlines and tabs and drop every control character and escape sequence."""
+    if not _NEEDS_WORK.search(text):
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\t", "    ")
+    return _UNSAFE.sub("", text)

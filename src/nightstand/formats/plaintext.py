@@ -1,0 +1,337 @@
+"""The plain-text story layout: a header block, separators, chapters, END, emphasis marks.
+
+The layout is the one fan fiction has been passed around in for decades::
+
+    Disclaimers: None of this is mine.
+
+    Spoilers: Through season 7
+
+    = = = = = = = = = = = =
+
+    Prose, with -emphasis- and spaced . . . ellipses.
+
+    END
+"""
+
+from __future__ import annotations
+
+import re
+
+from nightstand.formats.decode import sanitize
+from nightstand.spoilers import is_spoiler_header
+from nightstand.story import NBSP, Header, Span, Story, StoryBuilder
+
+# Known header keys (lowercased, spaces collapsed) and their normalised names.
+KNOWN_KEYS: dict[str, str] = {
+    "title": "title",
+    "story title": "title",
+    "author": "author",
+    "authors": "author",
+    "by": "author",
+    "written by": "author",
+    "rating": "rating",
+    "rated": "rating",
+    "disclaimer": "disclaimer",
+    "disclaimers": "disclaimer",
+    "spoiler": "spoilers",
+    "spoilers": "spoilers",
+    "spoiler warning": "spoilers",
+    "spoiler warnings": "spoilers",
+    "warning": "warnings",
+    "warnings": "warnings",
+    "summary": "summary",
+    "pairing": "pairing",
+    "pairings": "pairing",
+    "category": "category",
+    "categories": "category",
+    "character": "characters",
+    "characters": "characters",
+    "archive": "archive",
+    "archiving": "archive",
+    "feedback": "feedback",
+    "a/n": "notes",
+    "an": "notes",
+    "author's note": "notes",
+    "author's notes": "notes",
+    "authors note": "notes",
+    "authors notes": "notes",
+    "author note": "notes",
+    "author notes": "notes",
+    "note": "notes",
+    "notes": "notes",
+    "fandom": "fandom",
+    "genre": "genre",
+    "word count": "words",
+    "words": "words",
+    "status": "status",
+}
+
+_KEY_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z'’/&. -]{0,40}?)\s*:(?:\s+(.*)|\s*)$")
+_KEY_WORD = r"(?:[A-Z][\w'’/&.-]*|of|and|the|to|for|&)"
+_UNKNOWN_KEY = re.compile(rf"^{_KEY_WORD}(?: {_KEY_WORD}){{0,3}}$")
+
+_SEPARATOR_SYMBOLS = set("=*~#-_+.:•·°^<>|/\\`'\",;!%&@$")
+_ORNAMENTS = set("⁂❦❧§※✦✧✶✻❖◆◇○●■□♦♥♣♠†‡")
+_LETTER_SEPARATOR = re.compile(r"^(?:(?:oO)+o?|(?:Oo)+O?|(?:xX)+x?|(?:Xx)+X?)$")
+
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    "eighty|ninety|hundred"
+)
+_HEADING = re.compile(
+    rf"^(?:(?:chapter|ch\.|part|book|volume|act)\s+"
+    rf"(?:\d+|[ivxlcdm]+|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?)"
+    r"|prologue|epilogue|interlude|afterword|foreword|preface|coda)"
+    r"(?:\s*[:.\-–—]\s*\S.{0,100}|\s*\(.{1,60}\))?\s*$",
+    re.IGNORECASE,
+)
+_END = re.compile(r"^[\s~*\-_=.(\[]*(?:the\s+)?(?:end|fin|finis)[\s~*\-_=.!)\]]*$", re.IGNORECASE)
+_BYLINE = re.compile(r"^\s*by\s+(\S.{0,80})$", re.IGNORECASE)
+
+# Emphasis marks. An opening mark follows the start or a non-word character and is followed
+# by a letter or digit; a closing mark follows a non-space and is followed by a non-word
+# character. The mark never occurs inside, so paths (/usr/bin/), hyphenated words
+# (well-known) and interrupted speech ("You need to -") stay literal.
+_EMPHASIS = re.compile(
+    r"(?<![\w*])\*\*(?=\w)(?P<strong>[^*\n]{1,300}?)(?<=[^\s*])\*\*(?![\w*])"
+    r"|(?<![\w*])\*(?=\w)(?P<star>[^*\n]{1,300}?)(?<=[^\s*])\*(?![\w*])"
+    r"|(?<![\w-])-(?=\w)(?P<dash>[^-\n]{1,300}?)(?<=[\w.!?,;:'\"’”)])-(?![\w-])"
+    r"|(?<![\w_])_(?=\w)(?P<under>[^_\n]{1,300}?)(?<=[^\s_])_(?![\w_])"
+    r"|(?<![\w/:<])/(?=\w)(?P<slash>[^/\n]{1,300}?)(?<=[\w.!?,;'\"’”)])/(?![\w/])"
+)
+_EMPHASIS_MARKS = re.compile(r"[-*_/]")
+_ELLIPSIS = re.compile(r"(?:(?<=\S) )?\.(?: \.){2,}")
+
+
+def is_separator(line: str) -> bool:
+    """Whether a line is a scene separator: one repeated symbol group, spaces allowed."""
+    s = "".join(line.split())
+    if not s or len(s) > 120:
+        return False
+    if len(s) == 1 or (len(set(s)) == 1 and s[0] in _ORNAMENTS):
+        return s[0] in _ORNAMENTS
+    if len(s) < 3:
+        return False
+    chars = set(s)
+    if len(chars) > 3:
+        return False
+    if chars <= _SEPARATOR_SYMBOLS | _ORNAMENTS:
+        return True
+    letters = {c for c in chars if c.isalnum()}
+    if letters <= set("oOxX") and chars - letters:
+        return True
+    return bool(_LETTER_SEPARATOR.match(s))
+
+
+def is_heading(line: str) -> bool:
+    """Whether a line standing alone is a chapter heading ("Chapter 3", "Prologue")."""
+    return len(line) <= 120 and bool(_HEADING.match(line.strip()))
+
+
+def is_end_mark(line: str) -> bool:
+    """Whether a line is a closing mark: END, THE END, Fin, ~fin~."""
+    return len(line) <= 40 and bool(_END.match(line))
+
+
+def prose(text: str) -> tuple[str, tuple[Span, ...]]:
+    """One paragraph's raw lines to display text: whitespace folded, marks to spans.
+
+    Spaced ellipses are joined (and tied to the word before them) with no-break spaces so
+    that no line break can fall inside one.
+    """
+    text = " ".join(text.split())
+    spans: tuple[Span, ...] = ()
+    if _EMPHASIS_MARKS.search(text):
+        text, spans = _emphasis(text)
+    if ". ." in text:
+        text = _ELLIPSIS.sub(lambda m: m.group().replace(" ", NBSP), text)
+    return text, spans
+
+
+def _emphasis(text: str) -> tuple[str, tuple[Span, ...]]:
+    out: list[str] = []
+    spans: list[Span] = []
+    length = 0
+    last = 0
+    for m in _EMPHASIS.finditer(text):
+        before = text[last : m.start()]
+        out.append(before)
+        length += len(before)
+        group = m.lastgroup or "star"
+        inner = m.group(group)
+        spans.append(Span(length, length + len(inner), "strong" if group == "strong" else "emphasis"))
+        out.append(inner)
+        length += len(inner)
+        last = m.end()
+    if not spans:
+        return text, ()
+    out.append(text[last:])
+    return "".join(out), tuple(spans)
+
+
+def _key_of(line: str, *, lenient: bool) -> tuple[str, str, str] | None:
+    """(key as written, value, canonical key) when ``line`` is a header line."""
+    m = _KEY_LINE.match(line)
+    if not m:
+        return None
+    key = " ".join(m.group(1).split()).rstrip(" .")
+    value = (m.group(2) or "").strip()
+    canonical = KNOWN_KEYS.get(key.lower().replace("’", "'"))
+    if canonical:
+        return key, value, canonical
+    if lenient and value and _UNKNOWN_KEY.match(key):
+        return key, value, key.lower()
+    return None
+
+
+def _groups(lines: list[str], start: int) -> list[tuple[int, int]]:
+    """Runs of non-blank lines from ``start`` on, as (first, past-last) indices."""
+    out: list[tuple[int, int]] = []
+    i, n = start, len(lines)
+    while i < n:
+        while i < n and not lines[i].strip():
+            i += 1
+        if i >= n:
+            break
+        j = i
+        while j < n and lines[j].strip():
+            j += 1
+        out.append((i, j))
+        i = j
+    return out
+
+
+def _header_block(lines: list[str]) -> tuple[list[Header], int]:
+    """Parse the header block at the top; return the headers and the first body line."""
+    found: list[tuple[str, list[str], str]] = []
+    known = False
+    end = 0
+    closed_by_separator = False
+    for first, past in _groups(lines, 0)[:400]:
+        if not _key_of(lines[first], lenient=True):
+            break
+        for i in range(first, past):
+            line = lines[i]
+            if is_separator(line):
+                closed_by_separator = True
+                end = i + 1
+                break
+            parsed = _key_of(line, lenient=True)
+            if parsed:
+                key, value, canonical = parsed
+                known = known or canonical in KNOWN_KEYS.values()
+                found.append((key, [value] if value else [], canonical))
+            else:
+                found[-1][1].append(line.strip())
+        else:
+            end = past
+            # A separator on its own after the header groups closes the block.
+            nxt = _groups(lines, past)[:1]
+            if nxt and nxt[0][1] - nxt[0][0] == 1 and is_separator(lines[nxt[0][0]]):
+                closed_by_separator = True
+                end = nxt[0][1]
+            if closed_by_separator:
+                break
+            continue
+        break
+    if not found or not (known or closed_by_separator):
+        return [], 0
+    headers = [
+        Header(key, " ".join(" ".join(parts).split()), False, canonical)
+        for key, parts, canonical in found
+    ]
+    return [
+        Header(h.key, h.value, is_spoiler_header(h.key, h.value), h.canonical) for h in headers
+    ], end
+
+
+def _split_paragraphs(lines: list[str]) -> list[str]:
+    """Split a run of non-blank lines into paragraphs.
+
+    Most files put a blank line between paragraphs; some put one paragraph on each long
+    line, and hard-wrapped files without blank lines mark a new paragraph by an indent or by
+    a short line that ends a sentence.
+    """
+    if len(lines) <= 1:
+        return list(lines)
+    longest = max(len(line) for line in lines)
+    if longest > 140:
+        return lines
+    paragraphs: list[list[str]] = [[lines[0]]]
+    for prev, line in zip(lines, lines[1:], strict=False):
+        indented = line[:1].isspace() and not prev[:1].isspace()
+        short_end = len(prev.rstrip()) < longest * 0.6 and prev.rstrip()[-1:] in ".!?\"'”’)"
+        if indented or short_end:
+            paragraphs.append([line])
+        else:
+            paragraphs[-1].append(line)
+    return [" ".join(p) for p in paragraphs]
+
+
+def parse_plaintext(
+    text: str, *, name: str, encoding: str = "utf-8", warnings: tuple[str, ...] = ()
+) -> Story:
+    """Parse sanitized plain text into a :class:`Story`; ``name`` is the fallback title."""
+    text = sanitize(text)
+    lines = text.split("\n")
+    headers, body_start = _header_block(lines)
+    title_h = next((h for h in headers if h.canonical == "title"), None)
+    author_h = next((h for h in headers if h.canonical == "author"), None)
+    title = title_h.value if title_h and title_h.value else None
+    author = author_h.value if author_h and author_h.value else None
+
+    # A bare title line with a "by Author" line under it opens many files.
+    groups = _groups(lines, body_start)
+    if groups and not headers and groups[0][1] - groups[0][0] == 2:
+        first, _ = groups[0]
+        byline = _BYLINE.match(lines[first + 1])
+        if byline and len(lines[first]) <= 100 and not is_heading(lines[first]):
+            title, author = " ".join(lines[first].split()), byline.group(1).strip()
+            body_start = first + 2
+
+    end_line = _find_end(lines, body_start)
+    builder = StoryBuilder()
+    pending: list[str] = []
+
+    def flush() -> None:
+        for raw in _split_paragraphs(pending):
+            para, spans = prose(raw)
+            builder.paragraph(para, spans)
+        pending.clear()
+
+    stop = end_line if end_line is not None else len(lines)
+    for i in range(body_start, stop):
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            flush()
+        elif is_separator(stripped):
+            flush()
+            builder.scene_break()
+        elif not pending and is_heading(stripped):
+            builder.heading(" ".join(stripped.split()))
+        else:
+            pending.append(line)
+    flush()
+    if end_line is not None:
+        builder.end_mark(" ".join(lines[end_line].split()))
+    return builder.build(
+        title=title or name,
+        author=author,
+        headers=tuple(headers),
+        format="text",
+        encoding=encoding,
+        warnings=warnings,
+    )
+
+
+def _find_end(lines: list[str], start: int) -> int | None:
+    """Index of the END line among the last lines, if the story closes with one."""
+    for i in range(len(lines) - 1, start - 1, -1):
+        stripped = lines[i].strip()
+        if not stripped or is_separator(stripped):
+            continue
+        alone = (i == 0 or not lines[i - 1].strip()) or is_end_mark(lines[i])
+        return i if alone and is_end_mark(stripped) else None
+    return None
