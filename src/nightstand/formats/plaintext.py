@@ -173,7 +173,8 @@ def _emphasis(text: str) -> tuple[str, tuple[Span, ...]]:
 def _key_of(line: str, *, lenient: bool) -> tuple[str, str, str] | None:
     """(key as written, value, canonical key) when ``line`` is a header line."""
     m = _KEY_LINE.match(line)
-    if not m:
+    if not m or is_heading(line):
+        # "Chapter One: The Road" has the shape of a header line but opens the body.
         return None
     key = " ".join(m.group(1).split()).rstrip(" .")
     value = (m.group(2) or "").strip()
