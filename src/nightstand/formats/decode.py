@@ -22,11 +22,22 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# Byte values that cp1252 gives printable punctuation in 0x80-0x9F (smart quotes, dashes,
-# the ellipsis). A legacy file whose only high bytes are these, or Latin-1 letters and
-# symbols, is almost surely cp1252; anything else is left to charset-normalizer.
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
-_HIGH = re.compile(rb"[\x80-\xff]")
+# cp1252 is tried before charset-normalizer, which on short samples takes French cp1252
+# for cp1250 and Polish latin-2 for latin-6. A file is taken for cp1252 when it uses no byte
+# cp1252 leaves undefined, its accented letters are a minority of its letters (Cyrillic or
+# Greek read as cp1252 is nearly all accented letters), and no cp1252 symbol sits inside a
+# word ("Za¿ó³æ" is Polish "Zażółć" read wrongly; "it’s" and "yes—no" are fine).
+_CP1252_UNDEFINED = b"\x81\x8d\x8f\x90\x9d"
+_CP1252_HIGH_LETTERS = bytes(
+    b for b in range(0x80, 0x100) if bytes([b]).decode("cp1252", errors="replace").isalpha()
+)
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_CP1252_SYMBOLS_IN_WORDS = "¡¢£¤¥¦§¨©«¬®¯°±²³¶¸¹»¼½¾¿×÷‚„†‡ˆ‰‹›˜™€•".encode("cp1252")
+_LETTER_BYTES = re.escape(_ASCII_LETTERS + _CP1252_HIGH_LETTERS)
+_SYMBOL_IN_WORD = re.compile(
+    b"[%s][%s][%s]" % (_LETTER_BYTES, re.escape(_CP1252_SYMBOLS_IN_WORDS), _LETTER_BYTES)
+)
+_LEGACY_SAMPLE = 1_000_000
 
 _BINARY_SIGNATURES = (
     b"\x89PNG",
@@ -58,7 +69,9 @@ _ESCAPES = (
     r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
     r"|[\x90\x98\x9d\x9e\x9f][^\x07\x9c\x1b\n]{0,4096}[\x07\x9c]?"  # 8-bit string controls
 )
-_CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb"
+_CONTROL_CHARS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb"
+)
 _UNSAFE = re.compile(f"{_ESCAPES}|[{_CONTROL_CHARS}]")
 _NEEDS_WORK = re.compile(f"[{_CONTROL_CHARS}\r\t\u2028\u2029]")
 
@@ -117,12 +130,11 @@ def _decode_raw(data: bytes) -> tuple[str, str, int]:
         pass
     lenient = data.decode("utf-8", errors="replace")
     bad = lenient.count("\ufffd")
-    multibyte = sum(1 for ch in lenient if ord(ch) > 0x7F) - bad
+    multibyte = len(lenient) - len(lenient.encode("ascii", errors="ignore")) - bad
     if multibyte > bad * 4:
         # Mostly good UTF-8 with a few damaged bytes: keep UTF-8, mark the damage.
         return lenient, "utf-8", bad
-    high = set(_HIGH.findall(data[:1_000_000]))
-    if high and not any(b[0] in _CP1252_UNDEFINED for b in high) and _latin_like(high):
+    if _plausible_cp1252(data[:_LEGACY_SAMPLE]):
         return data.decode("cp1252", errors="replace"), "cp1252", 0
     guessed = _guess_legacy(data)
     if guessed:
@@ -132,10 +144,15 @@ def _decode_raw(data: bytes) -> tuple[str, str, int]:
     return text, "cp1252", text.count("\ufffd")
 
 
-def _latin_like(high: set[bytes]) -> bool:
-    """Whether the high bytes are cp1252 punctuation or a few Latin-1 letters."""
-    punctuation = sum(1 for b in high if 0x80 <= b[0] <= 0xBF)
-    return punctuation == len(high) or len(high) <= 12
+def _plausible_cp1252(sample: bytes) -> bool:
+    """Whether legacy bytes read as cp1252 look like a Latin-script text."""
+    if any(b in sample for b in _CP1252_UNDEFINED):
+        return False
+    ascii_letters = len(sample) - len(sample.translate(None, _ASCII_LETTERS))
+    high_letters = len(sample) - len(sample.translate(None, _CP1252_HIGH_LETTERS))
+    if high_letters * 2 > ascii_letters:
+        return False
+    return not _SYMBOL_IN_WORD.search(sample)
 
 
 def _guess_legacy(data: bytes) -> str | None:
