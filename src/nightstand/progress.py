@@ -1,0 +1,93 @@
+"""Where the reader is in a story: words read and left, the scene within the chapter.
+
+Counting the words of a million-word book takes a noticeable fraction of a second, so
+:class:`ReadingIndex` counts once (build it off the UI thread) and answers every page
+turn with a bisect and the words of one block.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nightstand.story import BlockKind, count_words
+
+if TYPE_CHECKING:
+    from nightstand.story import Story
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a position stands: chapter and scene numbers, words read and left."""
+
+    chapter: int
+    """1-based chapter number, 0 before the first chapter heading."""
+    chapters: int
+    scene: int
+    """1-based scene number within the chapter."""
+    scenes: int
+    words_read: int
+    words_total: int
+    words_left_in_chapter: int
+
+    def minutes_left(self, words_per_minute: int) -> tuple[int, int]:
+        """Minutes left in the chapter and in the book at the given pace."""
+        wpm = max(words_per_minute, 1)
+        book = max(self.words_total - self.words_read, 0)
+        return round(self.words_left_in_chapter / wpm), round(book / wpm)
+
+
+class ReadingIndex:
+    """Cumulative word counts per block and scene-break offsets, for :class:`Progress`."""
+
+    def __init__(self, story: Story) -> None:
+        self._story = story
+        self._words_before = array("q", [0])
+        total = 0
+        for block in story.blocks:
+            total += count_words(story.text[block.start : block.end])
+            self._words_before.append(total)
+        self.words_total = total
+        self._breaks = [b.start for b in story.blocks if b.kind is BlockKind.SCENE_BREAK]
+        self._chapter_starts = [c.offset for c in story.chapters]
+        self._chapter_blocks = [c.block for c in story.chapters]
+
+    def words_before(self, position: int) -> int:
+        """How many words lie before ``position``."""
+        story = self._story
+        if not story.blocks:
+            return 0
+        i = story.block_index_at(position)
+        block = story.blocks[i]
+        partial = count_words(story.text[block.start : max(block.start, position)])
+        return self._words_before[i] + partial
+
+    def progress(self, position: int) -> Progress:
+        """Chapter, scene and word figures for ``position``."""
+        chapter = bisect.bisect_right(self._chapter_starts, position)
+        lo = self._chapter_starts[chapter - 1] if chapter else 0
+        hi = (
+            self._chapter_starts[chapter]
+            if chapter < len(self._chapter_starts)
+            else len(self._story.text) + 1
+        )
+        first = bisect.bisect_left(self._breaks, lo)
+        last = bisect.bisect_left(self._breaks, hi)
+        scene = bisect.bisect_right(self._breaks, position, first, last) - first + 1
+        read = self.words_before(position)
+        chapter_end_words = (
+            self._words_before[self._chapter_blocks[chapter]]
+            if chapter < len(self._chapter_blocks)
+            else self.words_total
+        )
+        return Progress(
+            chapter=chapter,
+            chapters=len(self._chapter_starts),
+            scene=scene,
+            scenes=last - first + 1,
+            words_read=read,
+            words_total=self.words_total,
+            words_left_in_chapter=max(chapter_end_words - read, 0),
+        )

@@ -1,0 +1,77 @@
+"""Saving the reading position off the UI thread, coalesced.
+
+A page turn must never wait on the disk, and a reader flicking through twenty pages needs
+only the last of them written. :class:`PositionSaver` keeps the newest request and one
+thread writes it; :meth:`PositionSaver.flush` writes what is pending before exit, on
+SIGTERM or SIGHUP.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from nightstand.story import Story
+
+
+class PositionSink(Protocol):
+    """What the saver writes to: the state store's ``save_position``."""
+
+    def save_position(self, key: str, path: Path, story: Story, offset: int) -> None:
+        """Write one position in one transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    key: str
+    path: Path
+    story: Story
+    offset: int
+
+
+class PositionSaver:
+    """Writes the latest requested position on a background thread."""
+
+    def __init__(self, sink: PositionSink) -> None:
+        self._sink = sink
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._pending: _Request | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="nightstand-saver", daemon=True)
+        self._thread.start()
+
+    def submit(self, key: str, path: Path, story: Story, offset: int) -> None:
+        """Ask for a position to be saved; a newer request replaces an unwritten one."""
+        with self._lock:
+            self._pending = _Request(key, path, story, offset)
+        self._wake.set()
+
+    def flush(self) -> None:
+        """Write the pending request now, on the calling thread (exit, signals)."""
+        self._write_pending()
+
+    def close(self) -> None:
+        """Flush and stop the thread."""
+        self._closed = True
+        self._wake.set()
+        self._write_pending()
+        self._thread.join(timeout=2)
+
+    def _write_pending(self) -> None:
+        with self._write_lock:
+            with self._lock:
+                request, self._pending = self._pending, None
+            if request is not None:
+                self._sink.save_position(request.key, request.path, request.story, request.offset)
+
+    def _run(self) -> None:
+        while not self._closed:
+            self._wake.wait()
+            self._wake.clear()
+            self._write_pending()

@@ -1,0 +1,61 @@
+"""Search runs over the story's text, so phrases split across lines and pages are found."""
+
+from __future__ import annotations
+
+import pytest
+
+from nightstand.search import SearchError, compile_query, search
+from nightstand.story import NBSP, StoryBuilder
+
+
+def _story_text() -> str:
+    b = StoryBuilder()
+    b.paragraph(f"The soul{NBSP}.{NBSP}.{NBSP}. her bedroom walls.")
+    b.paragraph("Lamps and LAMPS and lamps again.")
+    b.paragraph("A phrase that runs")
+    return b.build(title="t").text
+
+
+def test_smart_case_lowercase_query_ignores_case() -> None:
+    assert len(search(_story_text(), "lamps").spans) == 3
+
+
+def test_smart_case_capital_in_query_matches_case() -> None:
+    assert len(search(_story_text(), "LAMPS").spans) == 1
+
+
+def test_spaces_in_query_match_no_break_spaces_of_an_ellipsis() -> None:
+    text = _story_text()
+    (span,) = search(text, "soul . . . her").spans
+    assert text[span[0] : span[1]].replace(NBSP, " ") == "soul . . . her"
+
+
+def test_regular_expression_with_prefix() -> None:
+    text = _story_text()
+    spans = search(text, r"re:\bl\w+s\b").spans
+    assert [text[a:b].lower() for a, b in spans] == ["lamps", "lamps", "lamps"]
+
+
+def test_broken_regular_expression_is_an_error_for_the_reader() -> None:
+    with pytest.raises(SearchError, match="not a regular expression"):
+        compile_query("re:(")
+
+
+def test_blank_query_is_refused() -> None:
+    with pytest.raises(SearchError):
+        compile_query("   ")
+
+
+def test_next_and_previous_wrap_around() -> None:
+    matches = search("a x a x a", "a")
+    assert [s[0] for s in matches.spans] == [0, 4, 8]
+    assert matches.next_after(0) == 1
+    assert matches.next_after(8) == 0
+    assert matches.previous_before(4) == 0
+    assert matches.previous_before(0) == 2
+
+
+def test_markup_in_a_query_is_literal() -> None:
+    text = "She typed [bold]hello[/bold] into the box."
+    (span,) = search(text, "[bold]hello").spans
+    assert text[span[0] : span[1]] == "[bold]hello"
