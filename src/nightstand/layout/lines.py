@@ -8,13 +8,17 @@ Lines break only at ASCII spaces: the loaders tie spaced ellipses with no-break 
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
+from rich.cells import cell_len, split_graphemes
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+
+    Hyphenator = Callable[[str], tuple[tuple[int, bool], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +103,230 @@ class Line:
                 piece = seg.text[a - s0 : b - s0]
                 out.append(Segment(piece, style if inside else seg.style, a))
         return replace(self, segments=tuple(out)) if changed else self
+
+
+# Line codes: a kind in the low bits, flags above. Typeset sections keep one int per line so
+# that counting a whole book's pages creates no objects per line.
+TEXT = 0
+BLANK = 1
+HEADING = 2
+ORNAMENT = 3
+END = 4
+KIND = 7
+FIRST = 8
+"""The first line of a paragraph."""
+LAST = 16
+"""The last line of a paragraph."""
+HYPHEN = 32
+"""The line ends inside a word and shows an added hyphen."""
+INDENT = 64
+"""The line carries the paragraph's first-line indent."""
+
+# Characters that are exactly one cell wide whatever surrounds them (rich's own single-cell
+# ranges plus general punctuation: dashes, curly quotes, ellipsis). A paragraph made only of
+# these is measured with len(), which is what makes whole-book counting fast.
+_NOT_SIMPLE = re.compile("[^\x20-\x7e\xa0-\xac\xae-\u02ff\u0370-\u0482\u2010-\u2027\u2030-\u205e]")
+_WORD = re.compile("[^ ]+")
+
+
+def is_simple(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether every character of ``text[start:end]`` is one cell wide on its own."""
+    return _NOT_SIMPLE.search(text, start, len(text) if end is None else end) is None
+
+
+def break_lines(
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    first_width: int,
+    starts: list[int],
+    ends: list[int],
+    codes: list[int],
+    code: int = TEXT,
+    hyphenator: Hyphenator | None = None,
+) -> None:
+    """Break ``text[start:end]`` into lines of at most ``width`` cells (the first: ``first_width``).
+
+    Appends each line's start, end and code (``code``, with :data:`HYPHEN` when the line ends
+    in an added hyphen) to the given lists. Breaks fall only at ASCII spaces, which are
+    dropped; a word wider than the column is cut at the column, between graphemes.
+    """
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    if start >= end:
+        return
+    simple = _NOT_SIMPLE.search(text, start, end) is None
+    if simple and hyphenator is None:
+        _break_simple(text, start, end, width, first_width, starts, ends, codes, code)
+    else:
+        _break_words(
+            text, start, end, width, first_width, starts, ends, codes, code, simple, hyphenator
+        )
+
+
+def _break_simple(
+    text: str,
+    i: int,
+    end: int,
+    width: int,
+    w: int,
+    starts: list[int],
+    ends: list[int],
+    codes: list[int],
+    code: int,
+) -> None:
+    """Greedy breaking of one-cell text: one ``rfind`` per line instead of a step per word."""
+    rfind = text.rfind
+    while i < end:
+        if text[i] == " ":
+            while text[i] == " ":
+                i += 1
+        if end - i <= w:
+            starts.append(i)
+            ends.append(end)
+            codes.append(code)
+            return
+        k = rfind(" ", i, i + w + 1)
+        starts.append(i)
+        codes.append(code)
+        if k < 0:
+            i += w
+            ends.append(i)
+        else:
+            j = k
+            while text[j - 1] == " ":
+                j -= 1
+            ends.append(j)
+            i = k + 1
+        w = width
+
+
+def _break_words(
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    w: int,
+    starts: list[int],
+    ends: list[int],
+    codes: list[int],
+    code: int,
+    simple: bool,
+    hyphenator: Hyphenator | None,
+) -> None:
+    """Greedy breaking word by word, in cells, with optional hyphenation."""
+    ls = -1
+    le = 0
+    x = 0
+    for m in _WORD.finditer(text, start, end):
+        a, b = m.span()
+        cw = b - a if simple else cell_len(text[a:b])
+        if ls >= 0:
+            if x + 1 + cw <= w:
+                le = b
+                x += 1 + cw
+                continue
+            p, add = (a, False)
+            if hyphenator is not None:
+                p, add = _hyphen_split(text, a, b, w - x - 1, simple, hyphenator)
+            starts.append(ls)
+            if p > a:
+                ends.append(p)
+                codes.append(code | HYPHEN if add else code)
+                a = p
+                cw = b - a if simple else cell_len(text[a:b])
+            else:
+                ends.append(le)
+                codes.append(code)
+            w = width
+        if cw <= w:
+            ls, le, x = a, b, cw
+            continue
+        chunks = _chop(text, a, b, w, width, simple)
+        for s, e, _ in chunks[:-1]:
+            starts.append(s)
+            ends.append(e)
+            codes.append(code)
+        ls, le, x = chunks[-1]
+        w = width
+    if ls >= 0:
+        starts.append(ls)
+        ends.append(le)
+        codes.append(code)
+
+
+def _chop(
+    text: str, a: int, b: int, w: int, width: int, simple: bool
+) -> list[tuple[int, int, int]]:
+    """Cut a word wider than the column into (start, end, cells) pieces, between graphemes."""
+    out: list[tuple[int, int, int]] = []
+    if simple:
+        while b - a > w:
+            out.append((a, a + w, w))
+            a += w
+            w = width
+        out.append((a, b, b - a))
+        return out
+    spans, _ = split_graphemes(text[a:b])
+    s = 0
+    x = 0
+    for g0, _g1, gw in spans:
+        if x + gw > w and x > 0:
+            out.append((a + s, a + g0, x))
+            s, x, w = g0, 0, width
+        x += gw
+    out.append((a + s, b, x))
+    return out
+
+
+def _hyphen_split(
+    text: str, a: int, b: int, room: int, simple: bool, hyphenator: Hyphenator
+) -> tuple[int, bool]:
+    """The longest head of the word ``text[a:b]`` that fits in ``room`` cells when hyphenated."""
+    if room < 2:
+        return a, False
+    word = text[a:b]
+    for i, add in hyphenator(word):
+        need = (i if simple else cell_len(word[:i])) + add
+        if need <= room:
+            return a + i, add
+    return a, False
+
+
+_HYPHENATORS: dict[str, Hyphenator | None] = {}
+
+
+def hyphenator(lang: str = "en_US") -> Hyphenator | None:
+    """A cached function giving a word's break points, or None when pyphen is not installed.
+
+    Break points come longest head first, as ``(index, add_hyphen)``; a word that already
+    holds a hyphen breaks only after it.
+    """
+    if lang in _HYPHENATORS:
+        return _HYPHENATORS[lang]
+    try:
+        import pyphen
+    except ImportError:
+        _HYPHENATORS[lang] = None
+        return None
+    dic = pyphen.Pyphen(lang=lang)
+
+    @lru_cache(maxsize=16384)
+    def points(word: str) -> tuple[tuple[int, bool], ...]:
+        n = len(word)
+        if "-" in word:
+            return tuple((i + 1, False) for i in range(n - 2, 0, -1) if word[i] == "-")
+        lead = 0
+        while lead < n and not word[lead].isalpha():
+            lead += 1
+        tail = n
+        while tail > lead and not word[tail - 1].isalpha():
+            tail -= 1
+        core = word[lead:tail]
+        if len(core) < 5 or not core.isalpha():
+            return ()
+        return tuple((lead + p, True) for p in reversed(dic.positions(core)))
+
+    _HYPHENATORS[lang] = points
+    return points

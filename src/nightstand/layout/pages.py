@@ -1,18 +1,70 @@
-"""Pages from any position: the Paginator (skeleton; the engine lands next)."""
+"""Pages from any position: the Paginator.
+
+How pages are found without laying out the book from its start:
+
+* The body is cut into **sections**, and every section starts a new page. A chapter heading
+  always starts a section. Inside a chapter (or a story with no chapters) a new section
+  also starts at the first block boundary at or after every :data:`SECTION_CHARS`
+  characters from the chapter's start, never at a scene break (which stays at the end of
+  the section before). Only inside a paragraph longer than that is a section cut after a
+  space (or, in a word that long, between graphemes); the paragraph then continues on a
+  new page. Section boundaries depend on the story alone, and finding the section of a
+  position takes a couple of binary searches, so the work for any page is bounded by one
+  section (at most about 1.5 × :data:`SECTION_CHARS` characters).
+* Inside a section, lines are broken greedily and pages are filled from the section's
+  start, then nudged so that no page starts with a scene break, ends with a paragraph's
+  lone first line (orphan) or starts with its lone last line (widow) when it can avoid it.
+  Page boundaries are therefore a function of (story, area, settings) only.
+* Typeset sections are kept in a small LRU cache; counting the whole book keeps two
+  integers per section.
+"""
 
 from __future__ import annotations
 
+import bisect
+import threading
+import unicodedata
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nightstand.layout.lines import LayoutSettings, Line, Segment
+from rich.cells import cell_len
+
+from nightstand.layout.lines import (
+    BLANK,
+    END,
+    FIRST,
+    HEADING,
+    HYPHEN,
+    INDENT,
+    KIND,
+    LAST,
+    ORNAMENT,
+    TEXT,
+    LayoutSettings,
+    Line,
+    Segment,
+    break_lines,
+    hyphenator,
+)
+from nightstand.story import BlockKind
 
 if TYPE_CHECKING:
-    import threading
+    from nightstand.story import Block, Story
 
-    from nightstand.story import Story
+SECTION_CHARS = 16_384
+"""Target length of a section: pages restart at a block boundary after this many characters."""
+
+CACHE_SECTIONS = 16
+"""How many typeset sections a Paginator keeps."""
+
+ASCII_ORNAMENT = "* * *"
 
 _DEFAULT = LayoutSettings()
+_PARAGRAPH = BlockKind.PARAGRAPH
+_SCENE_BREAK = BlockKind.SCENE_BREAK
+_HEADING = BlockKind.HEADING
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +83,114 @@ class Page:
     column_width: int
 
 
+class _Section:
+    """One typeset section: a code, start and end per line, and where its pages start."""
+
+    __slots__ = (
+        "chapter",
+        "codes",
+        "end",
+        "ends",
+        "page_starts",
+        "pages",
+        "rendered",
+        "start",
+        "starts",
+    )
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        chapter: int,
+        starts: list[int],
+        ends: list[int],
+        codes: list[int],
+        pages: list[int],
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.chapter = chapter
+        self.starts = starts
+        self.ends = ends
+        self.codes = codes
+        self.pages = pages
+        self.page_starts = [starts[i] for i in pages]
+        self.rendered: dict[int, Page] = {}
+
+    def index_of(self, position: int) -> int:
+        """Index of the page holding ``position``."""
+        return max(0, bisect.bisect_right(self.page_starts, position) - 1)
+
+
+def paginate(codes: list[int], height: int) -> list[int]:
+    """Fill pages of ``height`` lines; return the index of each page's first line.
+
+    Blank lines at a page's top are dropped. A break is moved earlier (never to an empty
+    page) so that the next page does not start with a scene break or a paragraph's lone last
+    line, and this one does not end with a paragraph's lone first line.
+    """
+    n = len(codes)
+    pages: list[int] = []
+    s = 0
+    while s < n:
+        while s < n and codes[s] & KIND == BLANK:
+            s += 1
+        if s >= n:
+            break
+        pages.append(s)
+        e = s + height
+        if e >= n:
+            break
+        s = _adjust(codes, s, e, n)
+    return pages
+
+
+def _adjust(codes: list[int], s: int, e: int, n: int) -> int:
+    """Where the page starting at line ``s`` ends, given it could hold lines up to ``e``."""
+    for _ in range(8):
+        t = e
+        while t < n and codes[t] & KIND == BLANK:
+            t += 1
+        if t >= n:
+            return e
+        c = codes[t]
+        p = e - 1
+        while p > s and codes[p] & KIND == BLANK:
+            p -= 1
+        if c & KIND == ORNAMENT:
+            new = p
+        elif c & KIND != TEXT or c & FIRST:
+            return e
+        elif c & LAST and codes[t - 1] & KIND == TEXT:
+            new = t - 1
+        elif codes[p] & (KIND | FIRST | LAST) == FIRST and p == t - 1:
+            new = p
+        else:
+            return e
+        if new <= s:
+            return e
+        e = new
+    return e
+
+
+def _grapheme_start(text: str, t: int, limit: int) -> int:
+    """The first position at or after ``t`` that does not split a grapheme."""
+    while t < limit and (
+        unicodedata.category(text[t]) in ("Mn", "Me", "Cf")
+        or "\ufe00" <= text[t] <= "\ufe0f"
+        or text[t - 1] == "\u200d"
+    ):
+        t += 1
+    return t
+
+
 class Paginator:
-    """Pages of one story for one area and one set of settings."""
+    """Pages of one story for one area (``width`` × ``height`` cells) and one set of settings.
+
+    Make a new one when the area or the settings change, and ask it for
+    ``page_at(old_page.start)``: the old page's first character is on the page it returns.
+    """
 
     def __init__(
         self, story: Story, width: int, height: int, settings: LayoutSettings = _DEFAULT
@@ -43,54 +201,429 @@ class Paginator:
         self.settings = settings
         self.column_width = max(2, min(settings.measure, width - 2 * settings.margin_side))
         self.column_left = max(0, (width - self.column_width) // 2)
+        self.lines_per_page = max(1, height - settings.margin_top - settings.margin_bottom)
+        self._indent_style = settings.paragraph_style == "indent"
+        self._indent = max(0, min(settings.indent, self.column_width // 4))
+        self._hyphenator = hyphenator() if settings.hyphenate else None
+        ornament = ASCII_ORNAMENT if settings.ascii else settings.ornament
+        if not ornament or cell_len(ornament) > self.column_width:
+            ornament = "*"
+        self._ornament = ornament
+        self._length = len(story.text)
+        self._chapter_offsets = [c.offset for c in story.chapters]
+        self._cache: OrderedDict[int, _Section] = OrderedDict()
+        self._lock = threading.Lock()
+        # Filled by count_pages: each section's start, the pages before it, the total.
+        self._index: tuple[array[int], array[int], int] | None = None
 
-    def _whole(self) -> Page:
+    # -- sections ---------------------------------------------------------------------------
+
+    def _region(self, position: int) -> tuple[int, int, int]:
+        """(start, end, chapter) of the chapter (or the text before the first) at ``position``."""
+        offsets = self._chapter_offsets
+        ci = bisect.bisect_right(offsets, position) - 1
+        start = offsets[ci] if ci >= 0 else 0
+        end = offsets[ci + 1] if ci + 1 < len(offsets) else self._length
+        return start, end, ci
+
+    def _boundary(self, cs: int, ce: int, k: int) -> int:
+        """The ``k``-th section boundary of the region ``[cs, ce)``; non-decreasing in ``k``."""
+        if k <= 0:
+            return cs
+        t = cs + k * SECTION_CHARS
+        if t >= ce:
+            return ce
+        story = self.story
+        blocks = story.blocks
+        nblocks = len(blocks)
+        bi = story.block_index_at(t)
+        block = blocks[bi]
+        nb = bi if block.start >= t else bi + 1
+        if nb < nblocks and blocks[nb].kind is _SCENE_BREAK:
+            nb += 1
+        bs = min(blocks[nb].start if nb < nblocks else self._length, ce)
+        if bs - t <= SECTION_CHARS // 2 or block.kind is not _PARAGRAPH or block.end <= t:
+            return bs
+        text = story.text
+        limit = min(block.end, t + SECTION_CHARS // 2)
+        space = text.find(" ", t, limit)
+        if space >= 0:
+            return space + 1
+        return _grapheme_start(text, t, block.end)
+
+    def _find_section(self, position: int) -> tuple[int, int, int]:
+        """(start, end, chapter) of the section holding ``position``."""
+        cs, ce, ci = self._region(position)
+        k = (position - cs) // SECTION_CHARS
+        b = self._boundary(cs, ce, k)
+        while b > position:
+            k -= 1
+            b = self._boundary(cs, ce, k)
+        k += 1
+        e = self._boundary(cs, ce, k)
+        while e <= b:
+            k += 1
+            e = self._boundary(cs, ce, k)
+        return b, e, ci
+
+    def _sections(self, cs: int, ce: int) -> list[tuple[int, int]]:
+        """Every section of the region ``[cs, ce)``, in order."""
+        out: list[tuple[int, int]] = []
+        b, k = cs, 0
+        while b < ce:
+            k += 1
+            e = self._boundary(cs, ce, k)
+            while e <= b:
+                k += 1
+                e = self._boundary(cs, ce, k)
+            out.append((b, e))
+            b = e
+        return out
+
+    def _regions(self) -> list[tuple[int, int, int]]:
+        """The chapters (and the text before the first one) as (start, end, chapter)."""
+        offsets = self._chapter_offsets
+        out: list[tuple[int, int, int]] = []
+        first = offsets[0] if offsets else self._length
+        if first > 0:
+            out.append((0, first, -1))
+        for ci, start in enumerate(offsets):
+            end = offsets[ci + 1] if ci + 1 < len(offsets) else self._length
+            out.append((start, end, ci))
+        return out
+
+    def _section_at(self, position: int) -> _Section:
+        """The typeset section holding ``position``, from the cache when it is there."""
+        if self._length == 0:
+            return _Section(0, 0, -1, [0], [0], [BLANK], [0])
+        position = min(max(position, 0), self._length - 1)
+        start, end, chapter = self._find_section(position)
+        with self._lock:
+            sec = self._cache.get(start)
+            if sec is not None:
+                self._cache.move_to_end(start)
+                return sec
+        sec = self._typeset(start, end, chapter)
+        with self._lock:
+            self._cache[start] = sec
+            while len(self._cache) > CACHE_SECTIONS:
+                self._cache.popitem(last=False)
+        return sec
+
+    def _typeset(self, start: int, end: int, chapter: int) -> _Section:
+        starts, ends, codes = self._lines(start, end)
+        if not codes:
+            starts, ends, codes = [start], [start], [BLANK]
+        pages = paginate(codes, self.lines_per_page) or [0]
+        return _Section(start, end, chapter, starts, ends, codes, pages)
+
+    def _lines(self, start: int, end: int) -> tuple[list[int], list[int], list[int]]:
+        """Break the blocks of ``[start, end)`` into lines: (starts, ends, codes)."""
+        story = self.story
+        text = story.text
+        blocks = story.blocks
+        nblocks = len(blocks)
+        width = self.column_width
+        indent_style = self._indent_style
+        indent = self._indent
+        hyph = self._hyphenator
+        starts: list[int] = []
+        ends: list[int] = []
+        codes: list[int] = []
+        pending = False
+        after_break = False
+        bi = story.block_index_at(start)
+        while bi < nblocks:
+            block = blocks[bi]
+            bi += 1
+            bs = block.start
+            if bs >= end:
+                break
+            be = block.end
+            kind = block.kind
+            if kind is _PARAGRAPH:
+                s0 = bs if bs >= start else start
+                e0 = be if be <= end else end
+                if s0 >= e0:
+                    continue
+                if codes and (pending or not indent_style) and codes[-1] & KIND != BLANK:
+                    starts.append(s0)
+                    ends.append(s0)
+                    codes.append(BLANK)
+                pending = False
+                left = min(block.indent, width // 3)
+                w = width - left
+                n0 = len(codes)
+                flag = FIRST if s0 == bs else 0
+                first_w = w
+                if flag and indent_style and not after_break and indent:
+                    first_w = w - indent
+                    flag |= INDENT
+                break_lines(text, s0, e0, w, first_w, starts, ends, codes, TEXT, hyph)
+                if len(codes) > n0:
+                    codes[n0] |= flag
+                    if e0 == be:
+                        codes[-1] |= LAST
+                after_break = False
+            elif kind is _SCENE_BREAK:
+                # At a section's start, or just under a heading, a scene break says nothing.
+                if codes and codes[-1] & KIND != HEADING:
+                    if codes[-1] & KIND != BLANK:
+                        starts.append(bs)
+                        ends.append(bs)
+                        codes.append(BLANK)
+                    starts.append(bs)
+                    ends.append(bs)
+                    codes.append(ORNAMENT)
+                    pending = True
+                    after_break = True
+            else:
+                if codes and codes[-1] & KIND != BLANK:
+                    starts.append(bs)
+                    ends.append(bs)
+                    codes.append(BLANK)
+                code = HEADING if kind is _HEADING else END
+                break_lines(text, bs, be, width, width, starts, ends, codes, code)
+                pending = kind is _HEADING
+                after_break = True
+        return starts, ends, codes
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def _page(self, sec: _Section, i: int) -> Page:
+        page = sec.rendered.get(i)
+        if page is not None:
+            return page
+        a = sec.pages[i]
+        b = sec.pages[i + 1] if i + 1 < len(sec.pages) else len(sec.codes)
+        codes = sec.codes
+        while b > a and codes[b - 1] & KIND == BLANK:
+            b -= 1
+        lines = tuple(self._line(sec, li) for li in range(a, b))
+        start = sec.starts[a]
+        end = sec.ends[b - 1] if b > a else start
+        page = Page(start, end, lines, sec.chapter, self.column_left, self.column_width)
+        sec.rendered[i] = page
+        return page
+
+    def _line(self, sec: _Section, li: int) -> Line:
+        code = sec.codes[li]
+        kind = code & KIND
+        s = sec.starts[li]
+        e = sec.ends[li]
+        width = self.column_width
+        if kind == BLANK:
+            return Line((), 0, s)
+        if kind == ORNAMENT:
+            return Line(
+                (Segment(self._ornament, "ornament"),),
+                (width - cell_len(self._ornament)) // 2,
+                s,
+            )
         text = self.story.text
-        return Page(
-            0,
-            len(text),
-            (Line((Segment(text[: self.column_width], None, 0),)),),
-            -1,
-            self.column_left,
-            self.column_width,
-        )
+        if kind != TEXT:
+            t = text[s:e]
+            return Line(
+                (Segment(t, "heading" if kind == HEADING else "end", s),),
+                max(0, (width - cell_len(t)) // 2),
+                s,
+            )
+        block = self.story.blocks[self.story.block_index_at(s)]
+        segments = _styled(text, block, s, e)
+        if code & HYPHEN:
+            segments.append(Segment("-", segments[-1].style if segments else None))
+        left = min(block.indent, width // 3)
+        if code & INDENT:
+            left += self._indent
+        if self.settings.justify and not code & LAST:
+            segments = _justify(segments, width - left, li % 2 == 1)
+        return Line(tuple(segments), left, s)
 
     def page_at(self, position: int) -> Page:
         """The page containing ``position`` (clamped into the story)."""
-        return self._whole()
+        sec = self._section_at(position)
+        return self._page(sec, sec.index_of(position))
 
     def next(self, page: Page) -> Page | None:
-        """The page after ``page``, or None at the end."""
-        return None
+        """The page after ``page``, or None after the last."""
+        sec = self._section_at(page.start)
+        i = sec.index_of(page.start)
+        if i + 1 < len(sec.pages):
+            return self._page(sec, i + 1)
+        if sec.end >= self._length:
+            return None
+        return self._page(self._section_at(sec.end), 0)
 
     def previous(self, page: Page) -> Page | None:
-        """The page before ``page``, or None at the start."""
-        return None
+        """The page before ``page``, or None before the first."""
+        sec = self._section_at(page.start)
+        i = sec.index_of(page.start)
+        if i > 0:
+            return self._page(sec, i - 1)
+        if sec.start <= 0:
+            return None
+        before = self._section_at(sec.start - 1)
+        return self._page(before, len(before.pages) - 1)
 
     def first(self) -> Page:
         """The first page."""
-        return self._whole()
+        return self.page_at(0)
 
     def last(self) -> Page:
         """The last page."""
-        return self._whole()
+        return self.page_at(self._length)
+
+    # -- numbers ----------------------------------------------------------------------------
+
+    def count_pages(self, cancel: threading.Event | None = None) -> int | None:
+        """Count the whole book's pages; None if ``cancel`` was set first.
+
+        Takes a fraction of a second for a long novel: call it from a worker thread. The
+        typeset-section cache is left alone, so the reader's pages stay warm.
+        """
+        index = self._index
+        if index is not None:
+            return index[2]
+        sec_starts: array[int] = array("q")
+        before: array[int] = array("q")
+        total = 0
+        h = self.lines_per_page
+        for cs, ce, _ in self._regions():
+            for b, e in self._sections(cs, ce):
+                if cancel is not None and cancel.is_set():
+                    return None
+                cached = self._cache.get(b)
+                if cached is not None:
+                    count = len(cached.pages)
+                else:
+                    codes = self._lines(b, e)[2]
+                    count = len(paginate(codes, h)) or 1
+                sec_starts.append(b)
+                before.append(total)
+                total += count
+        total = max(total, 1)
+        self._index = (sec_starts, before, total)
+        return total
+
+    def page_count(self) -> int | None:
+        """The number of pages in the book, None until :meth:`count_pages` has run."""
+        index = self._index
+        return index[2] if index is not None else None
 
     def page_number(self, page: Page) -> int | None:
         """The 1-based number of ``page`` in the whole book, None until counted."""
-        return None
-
-    def page_count(self) -> int | None:
-        """The number of pages in the book, None until counted."""
-        return None
-
-    def count_pages(self, cancel: threading.Event | None = None) -> int | None:
-        """Count the whole book's pages (call from a thread); None if cancelled."""
-        return 1
+        index = self._index
+        if index is None:
+            return None
+        sec = self._section_at(page.start)
+        k = bisect.bisect_right(index[0], sec.start) - 1
+        if k < 0:
+            return None
+        return index[1][k] + sec.index_of(page.start) + 1
 
     def chapter_pages(self, page: Page) -> tuple[int, int]:
-        """(N, M): the page's number within its chapter and the chapter's page count."""
-        return (1, 1)
+        """(N, M): the page is the N-th of the M pages of its chapter.
+
+        Exact once the book is counted; before, a chapter of up to four sections is typeset
+        to know it, and in a longer one (or a story without chapters) N and M are within
+        the page's section.
+        """
+        sec = self._section_at(page.start)
+        i = sec.index_of(page.start)
+        cs, ce, _ = self._region(sec.start) if self._length else (0, 0, -1)
+        index = self._index
+        if index is not None:
+            starts, before, total = index
+            k = bisect.bisect_right(starts, sec.start) - 1
+            lo = bisect.bisect_left(starts, cs)
+            hi = bisect.bisect_left(starts, ce)
+            upto = before[hi] if hi < len(starts) else total
+            return before[k] - before[lo] + i + 1, upto - before[lo]
+        sections = self._sections(cs, ce) if self._length else []
+        if 1 < len(sections) <= 4:
+            n = m = 0
+            for b, _e in sections:
+                count = len(self._section_at(b).pages)
+                if b < sec.start:
+                    n += count
+                m += count
+            return n + i + 1, m
+        return i + 1, len(sec.pages)
 
     def percent(self, page: Page) -> float:
-        """How far through the book ``page`` is, 0..100."""
-        return 100.0 * page.start / max(1, len(self.story.text))
+        """How far through the book the end of ``page`` is, 0..100.
+
+        By page number once the book is counted, by character offset before.
+        """
+        index = self._index
+        if index is not None:
+            number = self.page_number(page)
+            if number is not None:
+                return 100.0 * number / index[2]
+        if self._length == 0:
+            return 100.0
+        return min(100.0, 100.0 * page.end / self._length)
+
+
+def _styled(text: str, block: Block, s: int, e: int) -> list[Segment]:
+    """The segments of ``text[s:e]``, split where the block's emphasis spans begin and end."""
+    out: list[Segment] = []
+    pos = s
+    spans = block.spans
+    if spans:
+        base = block.start
+        for span in sorted(spans, key=lambda sp: sp.start) if len(spans) > 1 else spans:
+            a = base + span.start
+            b = base + span.end
+            if b <= pos:
+                continue
+            if a >= e:
+                break
+            if a > pos:
+                out.append(Segment(text[pos:a], None, pos))
+                pos = a
+            b = min(b, e)
+            out.append(Segment(text[pos:b], span.style, pos))
+            pos = b
+    if pos < e:
+        out.append(Segment(text[pos:e], None, pos))
+    return out
+
+
+MAX_GAP = 3
+"""The widest gap between words a justified line may have; looser lines stay ragged."""
+
+
+def _justify(segments: list[Segment], width: int, from_right: bool) -> list[Segment]:
+    """Spread the spaces of a line so that it fills ``width`` cells, unless gaps would exceed
+    :data:`MAX_GAP` cells."""
+    gaps = sum(seg.text.count(" ") for seg in segments if seg.offset >= 0)
+    if not gaps:
+        return segments
+    extra = width - sum(cell_len(seg.text) for seg in segments)
+    if extra <= 0:
+        return segments
+    base, rem = divmod(extra, gaps)
+    if 1 + base + (1 if rem else 0) > MAX_GAP:
+        return segments
+    out: list[Segment] = []
+    g = 0
+    for seg in segments:
+        if seg.offset < 0 or " " not in seg.text:
+            out.append(seg)
+            continue
+        pos = 0
+        t = seg.text
+        while True:
+            k = t.find(" ", pos)
+            if k < 0:
+                break
+            if k > pos:
+                out.append(Segment(t[pos:k], seg.style, seg.offset + pos))
+            wide = (g >= gaps - rem) if from_right else (g < rem)
+            out.append(Segment(" " * (1 + base + (1 if wide else 0)), seg.style))
+            g += 1
+            pos = k + 1
+        if pos < len(t):
+            out.append(Segment(t[pos:], seg.style, seg.offset + pos))
+    return out

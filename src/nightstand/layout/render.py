@@ -1,18 +1,89 @@
-"""Pages as plain text: the engine's pipe-friendly face (``nightstand cat``)."""
+"""Pages as plain text: the engine's pipe-friendly face (``nightstand cat``), and the title page."""
 
 from __future__ import annotations
 
+import io
+import shutil
+import sys
 from typing import TYPE_CHECKING
 
-from nightstand.layout.lines import LayoutSettings
+from rich.cells import cell_len
+
+from nightstand.errors import NightstandError
+from nightstand.formats.decode import sanitize
+from nightstand.layout.lines import LayoutSettings, Line, Segment, break_lines
+from nightstand.layout.pages import Paginator
+from nightstand.spoilers import shown_value
+from nightstand.story import NBSP
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from nightstand.story import Story
 
 _DEFAULT = LayoutSettings()
+
+MIN_WIDTH = 20
+"""The narrowest page ``nightstand cat`` typesets, in cells."""
+MIN_HEIGHT = 5
+"""The shortest page ``nightstand cat`` typesets, in lines."""
+FALLBACK_SIZE = (80, 24)
+"""The page size when stdout is not a terminal."""
+
+
+def _clean(text: str) -> str:
+    """One line of displayable text: no control character, whitespace folded."""
+    return " ".join(sanitize(text).split())
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text`` broken into lines of at most ``width`` cells."""
+    starts: list[int] = []
+    ends: list[int] = []
+    codes: list[int] = []
+    break_lines(text, 0, len(text), width, width, starts, ends, codes)
+    return [text[s:e] for s, e in zip(starts, ends, strict=True)]
+
+
+def title_lines(story: Story, width: int, *, reveal_spoilers: bool = False) -> tuple[Line, ...]:
+    """The title page of a story for a column of ``width`` cells.
+
+    The title (style ``heading``) and ``by`` author centred, then the story's headers as
+    ``Key: value`` (the key in style ``strong``), spoiler values shown as "hidden" unless
+    revealed. Headers are not part of ``Story.text``, so segments carry no offset.
+    """
+    out: list[Line] = []
+
+    def centred(text: str, style: str | None) -> None:
+        for part in _wrapped(text, width):
+            out.append(Line((Segment(part, style),), max(0, (width - cell_len(part)) // 2)))
+
+    centred(_clean(story.title) or "Untitled", "heading")
+    if story.author:
+        centred("by " + _clean(story.author), None)
+    if story.headers:
+        out.append(Line(()))
+    for header in story.headers:
+        key = _clean(header.key)
+        value = _clean(shown_value(header, revealed=reveal_spoilers))
+        parts = _wrapped(f"{key}: {value}", width)
+        for n, part in enumerate(parts):
+            if n == 0 and part.startswith(key):
+                segments = (Segment(part[: len(key) + 1], "strong"), Segment(part[len(key) + 1 :]))
+                out.append(Line(tuple(s for s in segments if s.text)))
+            else:
+                out.append(Line((Segment(part),)))
+    return tuple(out)
+
+
+def page_text(lines: Iterable[Line], column_left: int, margin_top: int = 0) -> str:
+    """Lines as plain text: padded to the column, no-break spaces as spaces, no trailing blanks."""
+    rows = [""] * margin_top
+    for line in lines:
+        text = line.text.replace(NBSP, " ")
+        rows.append((" " * (column_left + line.left) + text).rstrip() if text else "")
+    return "\n".join(rows)
 
 
 def text_pages(
@@ -23,15 +94,47 @@ def text_pages(
     *,
     reveal_spoilers: bool = False,
 ) -> Iterator[str]:
-    """The story's pages as plain text, a title page first (spoiler headers masked)."""
-    yield story.title
-    yield story.text
+    """The story's pages as plain text, the title page(s) first (spoiler headers masked)."""
+    pag = Paginator(story, width, height, settings)
+    per_page = pag.lines_per_page
+    title = title_lines(story, pag.column_width, reveal_spoilers=reveal_spoilers)
+    for i in range(0, len(title), per_page):
+        yield page_text(title[i : i + per_page], pag.column_left, settings.margin_top)
+    page = pag.first() if story.text else None
+    while page is not None:
+        yield page_text(page.lines, page.column_left, settings.margin_top)
+        page = pag.next(page)
 
 
 def cat(args: argparse.Namespace) -> None:
-    """``nightstand cat``: print the pages separated by form feeds."""
+    """``nightstand cat``: print the typeset pages on stdout, separated by form feeds."""
     from nightstand.formats import load
 
+    width, height = args.width, args.height
+    if width is None or height is None:
+        size = shutil.get_terminal_size(FALLBACK_SIZE) if sys.stdout.isatty() else None
+        width = width if width is not None else (size.columns if size else FALLBACK_SIZE[0])
+        height = height if height is not None else (size.lines if size else FALLBACK_SIZE[1])
+    if width < MIN_WIDTH:
+        raise NightstandError(f"a page must be at least {MIN_WIDTH} cells wide (got {width})")
+    if height < MIN_HEIGHT:
+        raise NightstandError(f"a page must be at least {MIN_HEIGHT} lines tall (got {height})")
+    settings = LayoutSettings(
+        measure=getattr(args, "measure", None) or _DEFAULT.measure,
+        justify=bool(getattr(args, "justify", False)),
+        hyphenate=bool(getattr(args, "hyphenate", False)),
+        paragraph_style="indent" if getattr(args, "indent", False) else "blank",
+        ascii=bool(getattr(args, "ascii", False)),
+    )
     story = load(args.path)
-    for i, page in enumerate(text_pages(story, args.width or 80, args.height or 24)):
-        print(("\f" if i else "") + page)
+    out = sys.stdout
+    if isinstance(out, io.TextIOWrapper):
+        # A terminal or pipe that cannot encode a character gets "?", not a traceback.
+        out.reconfigure(errors="replace")
+    for i, text in enumerate(
+        text_pages(story, width, height, settings, reveal_spoilers=args.reveal_spoilers)
+    ):
+        if i:
+            out.write("\f")
+        out.write(text + "\n")
+    out.flush()
