@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -109,12 +110,23 @@ def _info(args: argparse.Namespace) -> None:
 
 
 def _saved_state(path: Path, story: Story) -> dict[str, Any]:
-    """The saved reading position of a story, if the state store knows it."""
+    """The saved reading position of a story, if the state store knows it.
+
+    The state is a bonus here: when it cannot be read, ``info`` still describes the story.
+    """
+    from nightstand.errors import StateError
+    from nightstand.state import StateStore, saved_summary
+
     try:
-        from nightstand.state import saved_summary
-    except ImportError:
+        store = StateStore.open()
+    except StateError as exc:
+        warn(str(exc))
         return {}
-    return saved_summary(path, story)
+    with store:
+        summary = saved_summary(path, story, store)
+        for message in store.warnings:
+            warn(message)
+    return summary
 
 
 def info_data(story: Story, *, reveal: bool) -> dict[str, Any]:
@@ -192,15 +204,69 @@ def _cat(args: argparse.Namespace) -> None:
 
 
 def _list(args: argparse.Namespace) -> None:
-    from nightstand.library import list_command
+    from nightstand.library import entry_data, scan
+    from nightstand.settings import load_settings
+    from nightstand.state import StateStore
 
-    list_command(args)
+    folder: Path | None = args.path
+    if folder is None:
+        settings, warnings = load_settings()
+        for message in warnings:
+            warn(message)
+        folder = settings.library
+    with StateStore.open() as store:
+        entries = scan(folder, store)
+        for message in store.warnings:
+            warn(message)
+    if args.json:
+        print(json.dumps([entry_data(e) for e in entries], ensure_ascii=False, indent=2))
+        return
+    if not entries:
+        print(printable(f"No stories in {folder}."))
+        return
+    print(f"{'READ':>4}  {'LAST READ':<16}  {'WORDS':>9}  {'FORMAT':<8}  TITLE")
+    for e in entries:
+        read = f"{e.percent:3.0f}%" if e.last_read is not None else "   -"
+        when = (
+            datetime.fromtimestamp(e.last_read).strftime("%Y-%m-%d %H:%M")
+            if e.last_read is not None
+            else "never"
+        )
+        title = f"{e.title} — {e.author}" if e.author else e.title
+        if e.missing:
+            title += f" (missing: {e.path})"
+        elif e.error:
+            title = f"{e.path.name}: {e.error}"
+        print(printable(f"{read:>4}  {when:<16}  {e.words:>9,}  {e.format or '-':<8}  {title}"))
 
 
 def _forget(args: argparse.Namespace) -> None:
-    from nightstand.state import forget_command
+    from nightstand.formats import load
+    from nightstand.state import StateStore
 
-    forget_command(args)
+    path: Path = args.path
+    with StateStore.open() as store:
+        for message in store.warnings:
+            warn(message)
+        key = title = None
+        if path.exists():
+            story = load(path)
+            key, title = store.find_key(story, path), story.title
+        if key is None:
+            # The file is gone, or changed past recognition: its last known place finds it.
+            key = store.key_for_path(path)
+        if key is None:
+            print(printable(f"Nothing is saved for {path}."))
+            return
+        if store.read_only:
+            fail(f"cannot forget {path}: the reading state cannot be changed now")
+        marks = len(store.bookmarks(key))
+        shown = len(store.warnings)
+        store.forget(key)
+        for message in store.warnings[shown:]:
+            warn(message)
+    done = f"Forgot the reading position, spoiler choice and {marks} bookmark(s) of "
+    print(printable(done + (f"“{title}” ({path})." if title else f"{path}.")))
 
 
 _HANDLERS = {"read": _read, "info": _info, "cat": _cat, "list": _list, "forget": _forget}

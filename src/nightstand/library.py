@@ -1,0 +1,214 @@
+"""A folder of stories as library entries: title, author, format, words, progress.
+
+Scanning loads every story once and caches what it learnt in the state database, keyed by
+path, size and modification time, so the next scan of an unchanged folder only lists it
+(a thousand stories in well under a second). Progress comes from the reading state, by
+the story's content identity, so a renamed file keeps its progress in the list too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nightstand import __version__
+from nightstand.errors import NightstandError, StoryError
+from nightstand.state import CachedFile, identify, iso_time
+
+if TYPE_CHECKING:
+    import threading
+    from collections.abc import Iterator
+
+    from nightstand.state import StateStore
+    from nightstand.story import Story
+
+STORY_SUFFIXES = frozenset(
+    {".txt", ".text", ".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".xhtml", ".epub"}
+)
+"""The file names a scan considers stories; everything else in the folder is left alone."""
+
+CACHE_VERSION = f"{__version__}/1"
+"""Cached entries from another version are re-read: its loaders may read files differently."""
+
+_SAVE_EVERY = 200
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryEntry:
+    """One story of a library folder."""
+
+    path: Path
+    title: str
+    author: str | None
+    format: str
+    words: int
+    percent: float
+    last_read: float | None
+    """When it was last read (seconds since the epoch), None if never."""
+    missing: bool
+    """The story has saved state but its file is gone from where it was last read."""
+    error: str | None
+    """Why the file could not be read as a story, if it could not."""
+    key: str | None
+    """The key of its reading state, None while it has none."""
+
+
+def _walk(folder: Path, cancel: threading.Event | None) -> Iterator[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every story file under ``folder``, hidden ones skipped."""
+    stack = [str(folder)]
+    while stack:
+        if cancel is not None and cancel.is_set():
+            return
+        current = stack.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = list(it)
+        except OSError:
+            continue  # An unreadable subfolder hides its stories, not the rest.
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                # Symlinked folders are not followed: a link loop must not hang the scan.
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif Path(entry.name).suffix.lower() in STORY_SUFFIXES:
+                    st = entry.stat()
+                    if not entry.is_file():
+                        continue
+                    yield entry.path, st.st_size, st.st_mtime_ns
+            except OSError:
+                continue
+
+
+def read_file(path: str, size: int, mtime_ns: int) -> tuple[CachedFile, Story | None]:
+    """Load one story file: what the library shows of it (or why it failed), and the story."""
+    from nightstand.formats import load
+
+    try:
+        story = load(path)
+    except NightstandError as exc:
+        stem = Path(path).stem
+        failed = CachedFile(path, size, mtime_ns, CACHE_VERSION, None, stem, None, "", 0, str(exc))
+        return failed, None
+    info = CachedFile(
+        path,
+        size,
+        mtime_ns,
+        CACHE_VERSION,
+        identify(story, Path(path)).fingerprint,
+        story.title,
+        story.author,
+        story.format,
+        story.words(),
+        None,
+    )
+    return info, story
+
+
+def scan(
+    folder: Path, store: StateStore, cancel: threading.Event | None = None
+) -> list[LibraryEntry]:
+    """The stories under ``folder`` (recursively, hidden files ignored), cached in ``store``.
+
+    Most recently read first, then by title. Stories with saved state whose file was last
+    seen under ``folder`` but is gone are listed as missing. When ``cancel`` is set the
+    scan stops early and returns what it has.
+    """
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise StoryError(
+            f"{folder}: no such folder" if not folder.exists() else f"{folder} is not a folder"
+        )
+    folder = folder.resolve()
+    cached = store.cached_files(folder)
+    seen: dict[str, CachedFile] = {}
+    fresh: list[CachedFile] = []
+    for path, size, mtime_ns in _walk(folder, cancel):
+        if cancel is not None and cancel.is_set():
+            break
+        hit = cached.get(path)
+        if hit and hit.size == size and hit.mtime_ns == mtime_ns and hit.version == CACHE_VERSION:
+            seen[path] = hit
+            continue
+        info, story = read_file(path, size, mtime_ns)
+        if story is not None:
+            # A changed file finds its old reading state now, not only when it is opened.
+            store.find_key(story, Path(path), link=True)
+        seen[path] = info
+        fresh.append(info)
+        if len(fresh) >= _SAVE_EVERY:
+            # A long first scan keeps its progress if it is cancelled or killed.
+            store.update_cache(fresh)
+            fresh = []
+    cancelled = cancel is not None and cancel.is_set()
+    gone = [] if cancelled else [p for p in cached if p not in seen]
+    store.update_cache(fresh, gone)
+    return _entries(folder, seen, store, include_missing=not cancelled)
+
+
+def _entries(
+    folder: Path, files: dict[str, CachedFile], store: StateStore, *, include_missing: bool
+) -> list[LibraryEntry]:
+    progress = store.progress()
+    entries: list[LibraryEntry] = []
+    present: set[str] = set()
+    for info in files.values():
+        known = progress.get(info.fingerprint) if info.fingerprint else None
+        if known:
+            present.add(known.key)
+        entries.append(
+            LibraryEntry(
+                path=Path(info.path),
+                title=info.title,
+                author=info.author,
+                format=info.format,
+                words=info.words,
+                percent=known.percent if known else 0.0,
+                last_read=known.last_read if known else None,
+                missing=False,
+                error=info.error,
+                key=known.key if known else None,
+            )
+        )
+    if include_missing:
+        for story in store.known_under(folder):
+            if story.key in present or story.path in files or Path(story.path).exists():
+                continue
+            entries.append(
+                LibraryEntry(
+                    path=Path(story.path),
+                    title=story.title,
+                    author=story.author,
+                    format=story.format,
+                    words=story.words,
+                    percent=story.percent,
+                    last_read=story.last_read,
+                    missing=True,
+                    error=None,
+                    key=story.key,
+                )
+            )
+    entries.sort(key=_order)
+    return entries
+
+
+def _order(e: LibraryEntry) -> tuple[bool, float, str, str]:
+    return (e.last_read is None, -(e.last_read or 0.0), e.title.casefold(), str(e.path))
+
+
+def entry_data(entry: LibraryEntry) -> dict[str, Any]:
+    """What ``nightstand list --json`` prints for one entry; its keys are stable for scripts."""
+    return {
+        "path": str(entry.path),
+        "title": entry.title,
+        "author": entry.author,
+        "format": entry.format or None,
+        "words": entry.words,
+        "percent": entry.percent,
+        "last_read": iso_time(entry.last_read) if entry.last_read is not None else None,
+        "missing": entry.missing,
+        "error": entry.error,
+    }
