@@ -223,13 +223,14 @@ def _break_words(
         a, b = m.span()
         cw = b - a if simple else cell_len(text[a:b])
         if ls >= 0:
-            if x + 1 + cw <= w:
+            gap = a - le
+            if x + gap + cw <= w:
                 le = b
-                x += 1 + cw
+                x += gap + cw
                 continue
             p, add = (a, False)
             if hyphenator is not None:
-                p, add = _hyphen_split(text, a, b, w - x - 1, simple, hyphenator)
+                p, add = _hyphen_split(text, a, b, w - x - gap, simple, hyphenator)
             starts.append(ls)
             if p > a:
                 ends.append(p)

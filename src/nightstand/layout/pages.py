@@ -176,7 +176,7 @@ def _adjust(codes: list[int], s: int, e: int, n: int) -> int:
 
 def _grapheme_start(text: str, t: int, limit: int) -> int:
     """The first position at or after ``t`` that does not split a grapheme."""
-    while t < limit and (
+    while 0 < t < limit and (
         unicodedata.category(text[t]) in ("Mn", "Me", "Cf")
         or "\ufe00" <= text[t] <= "\ufe0f"
         or text[t - 1] == "\u200d"
@@ -573,8 +573,10 @@ def _styled(text: str, block: Block, s: int, e: int) -> list[Segment]:
     if spans:
         base = block.start
         for span in sorted(spans, key=lambda sp: sp.start) if len(spans) > 1 else spans:
-            a = base + span.start
-            b = base + span.end
+            # A style change inside a grapheme would make the pieces measure wider than
+            # the whole, so cuts move to the next grapheme boundary.
+            a = _grapheme_start(text, base + span.start, e)
+            b = _grapheme_start(text, base + span.end, e)
             if b <= pos:
                 continue
             if a >= e:
