@@ -15,11 +15,16 @@ The layout is the one fan fiction has been passed around in for decades::
 
 from __future__ import annotations
 
+import itertools
 import re
+from typing import TYPE_CHECKING
 
 from nightstand.formats.decode import sanitize
 from nightstand.spoilers import is_spoiler_header
 from nightstand.story import NBSP, Header, Span, Story, StoryBuilder
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # Known header keys (lowercased, spaces collapsed) and their normalised names.
 KNOWN_KEYS: dict[str, str] = {
@@ -94,18 +99,26 @@ _BYLINE = re.compile(r"^\s*by\s+(\S.{0,80})$", re.IGNORECASE)
 # character. The mark never occurs inside, so paths (/usr/bin/), hyphenated words
 # (well-known) and interrupted speech ("You need to -") stay literal.
 _EMPHASIS = re.compile(
-    r"(?<![\w*])\*\*(?=\w)(?P<strong>[^*\n]{1,300}?)(?<=[^\s*])\*\*(?![\w*])"
-    r"|(?<![\w*])\*(?=\w)(?P<star>[^*\n]{1,300}?)(?<=[^\s*])\*(?![\w*])"
-    r"|(?<![\w-])-(?=\w)(?P<dash>[^-\n]{1,300}?)(?<=[\w.!?,;:'\"’”)])-(?![\w-])"
-    r"|(?<![\w_])_(?=\w)(?P<under>[^_\n]{1,300}?)(?<=[^\s_])_(?![\w_])"
-    r"|(?<![\w/:<])/(?=\w)(?P<slash>[^/\n]{1,300}?)(?<=[\w.!?,;'\"’”)])/(?![\w/])"
+    # Each alternative starts with its mark (the look-behind comes after it) so that the
+    # regex engine can skip straight to the marks instead of trying every position.
+    r"\*\*(?<![\w*]\*\*)(?=\w)(?P<strong>[^*\n]{1,300}?)(?<=[^\s*])\*\*(?![\w*])"
+    r"|\*(?<![\w*]\*)(?=\w)(?P<star>[^*\n]{1,300}?)(?<=[^\s*])\*(?![\w*])"
+    r"|-(?<![\w-]-)(?=\w)(?P<dash>[^-\n]{1,300}?)(?<=[\w.!?,;:'\"’”)])-(?![\w-])"
+    r"|_(?<![\w_]_)(?=\w)(?P<under>[^_\n]{1,300}?)(?<=[^\s_])_(?![\w_])"
+    r"|/(?<![\w/:<]/)(?=\w)(?P<slash>[^/\n]{1,300}?)(?<=[\w.!?,;'\"’”)])/(?![\w/])"
 )
-_EMPHASIS_MARKS = re.compile(r"[-*_/]")
-_ELLIPSIS = re.compile(r"(?:(?<=\S) )?\.(?: \.){2,}")
+_ELLIPSIS = re.compile(r"\.(?: \.){2,}")
+_TIED_ELLIPSIS = f".{NBSP}."
+_SEPARATOR_LETTERS = frozenset("oOxX")
 
 
 def is_separator(line: str) -> bool:
     """Whether a line is a scene separator: one repeated symbol group, spaces allowed."""
+    first = line.lstrip()[:1]
+    if first.isalnum() and first not in _SEPARATOR_LETTERS:
+        return False  # the common case, prose, decided without copying the line
+    if len(set("".join(line[:16].split()))) > 3:
+        return False
     s = "".join(line.split())
     if not s or len(s) > 120:
         return False
@@ -140,13 +153,33 @@ def prose(text: str) -> tuple[str, tuple[Span, ...]]:
     Spaced ellipses are joined (and tied to the word before them) with no-break spaces so
     that no line break can fall inside one.
     """
-    text = " ".join(text.split())
+    if not _is_folded(text):
+        text = " ".join(text.split())
     spans: tuple[Span, ...] = ()
-    if _EMPHASIS_MARKS.search(text):
+    # Four substring scans are ten times faster than one regex search for the same thing.
+    if "-" in text or "*" in text or "_" in text or "/" in text:
         text, spans = _emphasis(text)
     if ". ." in text:
-        text = _ELLIPSIS.sub(lambda m: m.group().replace(" ", NBSP), text)
+        text = _ELLIPSIS.sub(_tie, text)
+        # The space before an ellipsis ties it to the word it follows; folding left no other
+        # no-break space, so this finds exactly those.
+        text = text.replace(" " + _TIED_ELLIPSIS, NBSP + _TIED_ELLIPSIS)
     return text, spans
+
+
+def _is_folded(text: str) -> bool:
+    """Whether ``" ".join(text.split())`` would return ``text`` unchanged (a cheap test)."""
+    return (
+        text.isascii()
+        and text.isprintable()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    )
+
+
+def _tie(match: re.Match[str]) -> str:
+    return match.group().replace(" ", NBSP)
 
 
 def _emphasis(text: str) -> tuple[str, tuple[Span, ...]]:
@@ -160,7 +193,8 @@ def _emphasis(text: str) -> tuple[str, tuple[Span, ...]]:
         length += len(before)
         group = m.lastgroup or "star"
         inner = m.group(group)
-        spans.append(Span(length, length + len(inner), "strong" if group == "strong" else "emphasis"))
+        style = "strong" if group == "strong" else "emphasis"
+        spans.append(Span(length, length + len(inner), style))
         out.append(inner)
         length += len(inner)
         last = m.end()
@@ -186,9 +220,11 @@ def _key_of(line: str, *, lenient: bool) -> tuple[str, str, str] | None:
     return None
 
 
-def _groups(lines: list[str], start: int) -> list[tuple[int, int]]:
-    """Runs of non-blank lines from ``start`` on, as (first, past-last) indices."""
-    out: list[tuple[int, int]] = []
+def _groups(lines: list[str], start: int) -> Iterator[tuple[int, int]]:
+    """Runs of non-blank lines from ``start`` on, as (first, past-last) indices, lazily.
+
+    Callers look at the first few runs only; a book has tens of thousands.
+    """
     i, n = start, len(lines)
     while i < n:
         while i < n and not lines[i].strip():
@@ -198,9 +234,8 @@ def _groups(lines: list[str], start: int) -> list[tuple[int, int]]:
         j = i
         while j < n and lines[j].strip():
             j += 1
-        out.append((i, j))
+        yield i, j
         i = j
-    return out
 
 
 def _header_block(lines: list[str]) -> tuple[list[Header], int]:
@@ -209,7 +244,7 @@ def _header_block(lines: list[str]) -> tuple[list[Header], int]:
     known = False
     end = 0
     closed_by_separator = False
-    for first, past in _groups(lines, 0)[:400]:
+    for first, past in itertools.islice(_groups(lines, 0), 400):
         if not _key_of(lines[first], lenient=True):
             break
         for i in range(first, past):
@@ -228,7 +263,7 @@ def _header_block(lines: list[str]) -> tuple[list[Header], int]:
         else:
             end = past
             # A separator on its own after the header groups closes the block.
-            nxt = _groups(lines, past)[:1]
+            nxt = list(itertools.islice(_groups(lines, past), 1))
             if nxt and nxt[0][1] - nxt[0][0] == 1 and is_separator(lines[nxt[0][0]]):
                 closed_by_separator = True
                 end = nxt[0][1]
@@ -260,7 +295,7 @@ def _split_paragraphs(lines: list[str]) -> list[str]:
     if longest > 140:
         return lines
     paragraphs: list[list[str]] = [[lines[0]]]
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in itertools.pairwise(lines):
         indented = line[:1].isspace() and not prev[:1].isspace()
         short_end = len(prev.rstrip()) < longest * 0.6 and prev.rstrip()[-1:] in ".!?\"'”’)"
         if indented or short_end:
@@ -283,7 +318,7 @@ def parse_plaintext(
     author = author_h.value if author_h and author_h.value else None
 
     # A bare title line with a "by Author" line under it opens many files.
-    groups = _groups(lines, body_start)
+    groups = list(itertools.islice(_groups(lines, body_start), 1))
     if groups and not headers and groups[0][1] - groups[0][0] == 2:
         first, _ = groups[0]
         byline = _BYLINE.match(lines[first + 1])
