@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from nightstand.layout import LayoutSettings, Page, Paginator, pages
+from nightstand.layout import LayoutSettings, Page, Paginator, lines, pages
 from nightstand.story import NBSP, Span, Story, StoryBuilder
 
 if TYPE_CHECKING:
@@ -222,3 +222,37 @@ def test_a_resize_keeps_the_first_character_on_the_page(
         for line in new.lines
         for s in line.segments
     )
+
+
+def breaks(text: str, width: int, first: int, path: str) -> list[tuple[int, int]]:
+    starts: list[int] = []
+    ends: list[int] = []
+    codes: list[int] = []
+    if path == "words":
+        simple = lines.is_simple(text)
+        lines._break_words(text, 0, len(text), width, first, starts, ends, codes, 0, simple, None)
+    else:
+        lines.break_lines(text, 0, len(text), width, first, starts, ends, codes)
+    return list(zip(starts, ends, strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            short_word,
+            long_word,
+            st.text(st.sampled_from("ab 漢\u0301\u200b"), min_size=1, max_size=30),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(2, 40),
+    st.integers(0, 3),
+)
+def test_the_fast_paths_break_like_the_word_by_word_breaker(
+    words: list[str], width: int, indent: int
+) -> None:
+    text = " ".join(words).replace("\u200d", "").replace("\ufe0f", "").strip(" ")
+    first = max(2, width - indent)
+    assert breaks(text, width, first, "fast") == breaks(text, width, first, "words")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len, split_graphemes
+from rich.cells import cell_len, get_character_cell_size, split_graphemes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -157,12 +159,16 @@ def break_lines(
     if start >= end:
         return
     simple = _NOT_SIMPLE.search(text, start, end) is None
-    if simple and hyphenator is None:
-        _break_simple(text, start, end, width, first_width, starts, ends, codes, code)
-    else:
-        _break_words(
-            text, start, end, width, first_width, starts, ends, codes, code, simple, hyphenator
-        )
+    if hyphenator is None:
+        if simple:
+            _break_simple(text, start, end, width, first_width, starts, ends, codes, code)
+            return
+        if _JOINERS.search(text, start, end) is None:
+            _break_cells(text, start, end, width, first_width, starts, ends, codes, code)
+            return
+    _break_words(
+        text, start, end, width, first_width, starts, ends, codes, code, simple, hyphenator
+    )
 
 
 def _break_simple(
@@ -199,6 +205,77 @@ def _break_simple(
                 j -= 1
             ends.append(j)
             i = k + 1
+        w = width
+
+
+class _CellWidths(dict[int, str]):
+    """``str.translate`` table: a character to ``chr`` of its width in cells, filled on demand."""
+
+    def __missing__(self, codepoint: int) -> str:
+        if len(self) > 65_536:
+            # Only text in a great many scripts at once gets here; start again.
+            self.clear()
+        width = chr(get_character_cell_size(chr(codepoint)))
+        self[codepoint] = width
+        return width
+
+
+_CELL_WIDTHS = _CellWidths()
+# The only characters whose width depends on their neighbours (rich joins emoji sequences).
+_JOINERS = re.compile("[\u200d\ufe0f]")
+
+
+def cell_widths(text: str) -> bytes:
+    """The width in cells of each character of ``text`` (which holds no ZWJ or VS16)."""
+    return text.translate(_CELL_WIDTHS).encode("latin-1")
+
+
+def _break_cells(
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    w: int,
+    starts: list[int],
+    ends: list[int],
+    codes: list[int],
+    code: int,
+) -> None:
+    """Greedy breaking of text with wide and zero-width characters, one binary search a line.
+
+    Cumulative cell widths come from C (``translate``, ``accumulate``), so a CJK paragraph,
+    one long "word" with no spaces, costs no Python step per character.
+    """
+    seg = text[start:end]
+    n = len(seg)
+    acc = [0, *accumulate(cell_widths(seg))]
+    rfind = seg.rfind
+    k = 0
+    while k < n:
+        if seg[k] == " ":
+            while seg[k] == " ":
+                k += 1
+        j = bisect_right(acc, acc[k] + w, k, n + 1) - 1
+        starts.append(start + k)
+        codes.append(code)
+        if j >= n:
+            ends.append(start + n)
+            return
+        if j <= k:
+            j = k + 1  # a character wider than the whole line: let it overflow, not loop
+        if seg[j] == " ":
+            e = j
+            k = j + 1
+        else:
+            sp = rfind(" ", k, j)
+            if sp > k:
+                e = sp
+                k = sp + 1
+            else:
+                e = k = j
+        while e > 0 and seg[e - 1] == " ":
+            e -= 1
+        ends.append(start + e)
         w = width
 
 
