@@ -111,3 +111,31 @@ def test_cat_on_the_seed_story(seed_path: Path, capsys: pytest.CaptureFixture[st
         shown = " ".join(text.replace(NBSP, " ").split())
         assert shown in flowing
         assert f"-{shown}-" not in flowing
+
+
+def test_cat_follows_the_settings_file_and_its_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "two.txt"
+    path.write_text("First paragraph here.\n\nSecond paragraph here.\n", encoding="utf-8")
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.toml").write_text('paragraph_style = "indent"\n', encoding="utf-8")
+    monkeypatch.setenv("NIGHTSTAND_CONFIG_DIR", str(config))
+    body = run_cat(capsys, str(path), "--width", "40", "--height", "10").split("\f")[1]
+    assert body.split("\n")[1:3] == ["  First paragraph here.", "     Second paragraph here."]
+    flagged = run_cat(capsys, str(path), "--width", "40", "--height", "10", "--paragraphs", "blank")
+    assert flagged.split("\f")[1].split("\n")[1:4] == [
+        "  First paragraph here.",
+        "",
+        "  Second paragraph here.",
+    ]
+    path.write_text("One two three four five six seven eight nine ten.\n", encoding="utf-8")
+    justified = run_cat(
+        capsys, str(path), "--width", "30", "--height", "10", "--measure", "20", "--justify"
+    )
+    assert justified.split("\f")[1].split("\n")[1:4] == [
+        "     One  two  three four",
+        "     five six seven eight",
+        "     nine ten.",
+    ]

@@ -65,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     cat.add_argument("--width", type=int, help="page width in cells (default: terminal)")
     cat.add_argument("--height", type=int, help="page height in lines (default: terminal)")
     cat.add_argument("--reveal-spoilers", action="store_true", help="show spoiler headers")
+    cat.add_argument("--measure", type=int, help="widest line of text in cells (default: 72)")
+    cat.add_argument(
+        "--justify", action=argparse.BooleanOptionalAction, help="fill every line but the last"
+    )
+    cat.add_argument(
+        "--hyphenate", action=argparse.BooleanOptionalAction, help="hyphenate (needs pyphen)"
+    )
+    cat.add_argument(
+        "--paragraphs", choices=("blank", "indent"), help="blank lines or first-line indents"
+    )
 
     lst = sub.add_parser("list", help="list the stories of a folder, most recently read first")
     lst.add_argument("path", nargs="?", type=Path, help="the folder (default: your library)")
@@ -198,9 +208,28 @@ def _read(args: argparse.Namespace) -> None:
 
 
 def _cat(args: argparse.Namespace) -> None:
-    from nightstand.layout.render import cat
+    from dataclasses import fields, replace
 
-    cat(args)
+    from nightstand.formats import load
+    from nightstand.layout import LayoutSettings
+    from nightstand.layout.render import page_size, write_pages
+    from nightstand.settings import load_settings
+
+    # The reader's own settings, so that `cat` shows the pages the reader shows.
+    settings, problems = load_settings()
+    for problem in problems:
+        warn(problem)
+    layout = LayoutSettings(**{f.name: getattr(settings, f.name) for f in fields(LayoutSettings)})
+    overrides = {
+        "measure": args.measure,
+        "justify": args.justify,
+        "hyphenate": args.hyphenate,
+        "paragraph_style": args.paragraphs,
+    }
+    layout = replace(layout, **{k: v for k, v in overrides.items() if v is not None})
+    width, height = page_size(args.width, args.height)
+    story = load(args.path)
+    write_pages(sys.stdout, story, width, height, layout, reveal_spoilers=args.reveal_spoilers)
 
 
 def _list(args: argparse.Namespace) -> None:

@@ -331,7 +331,9 @@ class Paginator:
         ends: list[int] = []
         codes: list[int] = []
         pending = False
-        after_break = False
+        # The story's first paragraph, like one after a heading or a scene break, is not
+        # indented; one that opens a section inside a chapter is.
+        after_break = start == 0
         bi = story.block_index_at(start)
         while bi < nblocks:
             block = blocks[bi]

@@ -17,8 +17,8 @@ from nightstand.spoilers import shown_value
 from nightstand.story import NBSP
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Iterable, Iterator
+    from typing import TextIO
 
     from nightstand.story import Story
 
@@ -106,11 +106,11 @@ def text_pages(
         page = pag.next(page)
 
 
-def cat(args: argparse.Namespace) -> None:
-    """``nightstand cat``: print the typeset pages on stdout, separated by form feeds."""
-    from nightstand.formats import load
+def page_size(width: int | None, height: int | None) -> tuple[int, int]:
+    """The page size for ``nightstand cat``: as given, else the terminal's, else 80×24.
 
-    width, height = args.width, args.height
+    Raises :class:`NightstandError` for a page too small to typeset.
+    """
     if width is None or height is None:
         size = shutil.get_terminal_size(FALLBACK_SIZE) if sys.stdout.isatty() else None
         width = width if width is not None else (size.columns if size else FALLBACK_SIZE[0])
@@ -119,21 +119,24 @@ def cat(args: argparse.Namespace) -> None:
         raise NightstandError(f"a page must be at least {MIN_WIDTH} cells wide (got {width})")
     if height < MIN_HEIGHT:
         raise NightstandError(f"a page must be at least {MIN_HEIGHT} lines tall (got {height})")
-    settings = LayoutSettings(
-        measure=getattr(args, "measure", None) or _DEFAULT.measure,
-        justify=bool(getattr(args, "justify", False)),
-        hyphenate=bool(getattr(args, "hyphenate", False)),
-        paragraph_style="indent" if getattr(args, "indent", False) else "blank",
-        ascii=bool(getattr(args, "ascii", False)),
-    )
-    story = load(args.path)
-    out = sys.stdout
+    return width, height
+
+
+def write_pages(
+    out: TextIO,
+    story: Story,
+    width: int,
+    height: int,
+    settings: LayoutSettings = _DEFAULT,
+    *,
+    reveal_spoilers: bool = False,
+) -> None:
+    """Write :func:`text_pages` to ``out``, a form feed before every page but the first."""
     if isinstance(out, io.TextIOWrapper):
         # A terminal or pipe that cannot encode a character gets "?", not a traceback.
         out.reconfigure(errors="replace")
-    for i, text in enumerate(
-        text_pages(story, width, height, settings, reveal_spoilers=args.reveal_spoilers)
-    ):
+    pages = text_pages(story, width, height, settings, reveal_spoilers=reveal_spoilers)
+    for i, text in enumerate(pages):
         if i:
             out.write("\f")
         out.write(text + "\n")
