@@ -260,6 +260,21 @@ def test_the_page_count_can_be_cancelled() -> None:
     assert pag.percent(pag.last()) == 100.0
 
 
+def test_pages_by_number_once_counted() -> None:
+    body = " ".join(["word"] * 300)
+    with mock.patch.object(pages, "SECTION_CHARS", 500):
+        story = story_of("# Chapter 1", body, body, "# Chapter 2", body, "END")
+        pag = Paginator(story, 30, 10)
+        assert pag.page_by_number(3) is None
+        total = pag.count_pages()
+        assert total is not None and total > 6
+        walked = [pag.first()]
+        while (nxt := pag.next(walked[-1])) is not None:
+            walked.append(nxt)
+        assert [pag.page_by_number(n) for n in range(1, total + 1)] == walked
+        assert pag.page_by_number(0) == walked[0] and pag.page_by_number(total + 5) == walked[-1]
+
+
 def test_chapter_pages_count_within_the_chapter() -> None:
     body = " ".join(["word"] * 200)
     story = story_of("# Chapter 1", body, "# Chapter 2", body, body)

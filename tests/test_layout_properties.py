@@ -190,6 +190,7 @@ def test_next_then_previous_and_no_page_opens_with_a_scene_break(
             assert fresh.page_at(page.end - 1 if page.end > page.start else page.start) == page
         assert pag.count_pages() == len(book)
         assert [pag.page_number(p) for p in book] == list(range(1, len(book) + 1))
+        assert [pag.page_by_number(n) for n in range(1, len(book) + 1)] == book
         percents = [pag.percent(p) for p in book]
         assert percents == sorted(percents)
         assert percents[-1] == 100.0

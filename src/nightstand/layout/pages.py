@@ -523,6 +523,18 @@ class Paginator:
             return None
         return index[1][k] + sec.index_of(page.start) + 1
 
+    def page_by_number(self, number: int) -> Page | None:
+        """The page numbered ``number`` (1-based, clamped into the book), None until counted."""
+        index = self._index
+        if index is None:
+            return None
+        starts, before, total = index
+        number = min(max(number, 1), total)
+        k = max(0, bisect.bisect_right(before, number - 1) - 1)
+        sec = self._section_at(starts[k]) if starts else self._section_at(0)
+        i = number - 1 - (before[k] if starts else 0)
+        return self._page(sec, min(max(i, 0), len(sec.pages) - 1))
+
     def chapter_pages(self, page: Page) -> tuple[int, int]:
         """(N, M): the page is the N-th of the M pages of its chapter.
 
