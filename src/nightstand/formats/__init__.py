@@ -22,10 +22,23 @@ MAX_BYTES = 256 * 1024 * 1024
 
 FORMATS = ("text", "markdown", "html", "epub")
 
-_HTML_SIGN = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html|<head|<body|<p[\s>]|<div[\s>]|<h[1-6][\s>])", re.I)
-_MD_SIGN = re.compile(r"^(?:#{1,6} \S|---\s*$)", re.M)
-_MD_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
-_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+# Format signs in the first few KiB, after any byte-order mark, XML declaration or comment.
+_HTML_START = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|p|div|h[1-6]|center|table|span|br|b|i|em"
+    r"|strong|style|link|section|article|font|pre|blockquote|hr|dl|ul|ol)[\s/>]",
+    re.IGNORECASE,
+)
+_HTML_ANYWHERE = re.compile(r"^[ \t]*<(?:!doctype\s+html|html|body)[\s>]", re.IGNORECASE | re.M)
+_PROLOG = re.compile(r"\s*(?:<\?xml[^>]{0,200}\?>|<!--.{0,2000}?-->)", re.S)
+_FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\n(?:[A-Za-z_][\w '-]{0,40}:.*\n|[ \t#-].*\n|\n){1,200}(?:---|\.\.\.)[ \t]*$", re.M
+)
+_MD_SIGN = re.compile(r"^#{1,6}[ \t]+\S|^```|\[[^\]\n]{1,200}\]\((?:https?://|#)[^)\s]*\)", re.M)
+_MD_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn"}
+_HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".xht"}
+_TEXT_SUFFIXES = {".txt", ".text", ""}
+_EPUB_MIMETYPE = b"mimetypeapplication/epub+zip"
+_SNIFF_BYTES = 8192
 
 
 def read_bytes(path: Path) -> bytes:
@@ -54,20 +67,54 @@ def read_bytes(path: Path) -> bytes:
 
 
 def sniff(data: bytes, suffix: str) -> str:
-    """The format of a file's bytes: content first, extension second."""
+    """The format of a file's bytes: content first, extension second.
+
+    An EPUB is a zip whose first entry is the EPUB ``mimetype`` (or that holds
+    ``META-INF/container.xml``); HTML opens with a doctype or a tag; Markdown shows front
+    matter, ``#`` headings, fenced code or links. When the content is not decisive the file
+    name decides, and plain text is the default, so a file with the wrong extension loads.
+    """
     if data[:4] == b"PK\x03\x04":
-        if b"application/epub+zip" in data[:200] or suffix == ".epub":
+        if data[30:58] == _EPUB_MIMETYPE or suffix == ".epub":
+            return "epub"
+        if b"META-INF/container.xml" in data[-1_048_576:]:
             return "epub"
         raise StoryError("not a story file: a zip archive that is not an EPUB")
-    head = data[:4096].lstrip(b"\xef\xbb\xbf")
-    if _HTML_SIGN.match(head) or suffix in _HTML_SUFFIXES and b"<" in head:
+    head = _head_text(data[:_SNIFF_BYTES])
+    body = head
+    while True:
+        m = _PROLOG.match(body)
+        if not m or not m.group():
+            break
+        body = body[m.end() :]
+    body = body.lstrip()
+    if _HTML_START.match(body) or _HTML_ANYWHERE.search(head):
+        return "html"
+    if suffix in _HTML_SUFFIXES and "<" in body:
         return "html"
     if suffix in _MD_SUFFIXES:
         return "markdown"
-    if suffix in {".txt", ".text", ""}:
+    if suffix in _TEXT_SUFFIXES:
+        # Plain-text stories use "---" separators and "# " lines too: a .txt stays text.
         return "text"
-    text = head.decode("utf-8", errors="replace")
-    return "markdown" if _MD_SIGN.search(text) else "text"
+    return "markdown" if _FRONT_MATTER.match(head) or _MD_SIGN.search(head) else "text"
+
+
+def _head_text(head: bytes) -> str:
+    """The start of a file as text, enough to look for format signs (UTF-8/16/32 aware)."""
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
+        if head.startswith(bom):
+            return head[len(bom) :].decode(codec, errors="replace")
+    if len(head) >= 4 and head.count(0) > len(head) // 3:
+        codec = "utf-16-le" if head[1] == 0 else "utf-16-be"
+        return head.decode(codec, errors="replace")
+    return head.decode("utf-8", errors="replace")
 
 
 def load(path: str | Path) -> Story:

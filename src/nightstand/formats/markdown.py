@@ -1,0 +1,290 @@
+"""Markdown stories to :class:`~nightstand.story.Story`, through markdown-it-py.
+
+Headings are chapters (a lone top-level heading opening the file is the title, and a
+``by Author`` line under it the author), ``*em*``/``_em_`` and ``**strong**`` are emphasis,
+thematic breaks are scene breaks, block quotes and lists are indented (lists keep their
+bullets and numbers). The headers come from a YAML-style front matter block::
+
+    ---
+    title: The Long Night
+    tags: [angst, hurt/comfort]
+    ---
+
+or, as in plain-text stories, from a leading block of ``Key: value`` lines. There is no YAML
+library among the dependencies and front matter in stories is flat, so only the flat subset
+is read: scalars, quoted strings, ``[a, b]`` lists, ``- item`` lists and folded lines.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Final
+
+from markdown_it import MarkdownIt
+
+from nightstand.formats.decode import sanitize
+from nightstand.formats.html import (
+    BlockWriter,
+    Body,
+    html_tree,
+    key_line,
+    make_header,
+)
+from nightstand.formats.plaintext import is_separator
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+    from nightstand.story import Header, Story
+
+_MAX_FRONT_MATTER_LINES: Final = 400
+_QUOTE_INDENT: Final = 4
+_CODE_INDENT: Final = 4
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w '’/&.-]{0,40}?)\s*:(?:\s+(.*)|\s*)$")
+_LABEL_WORD = re.compile(r"^(?:[A-Z][\w'’/&.-]*|of|and|the|to|for|&)$")
+_EMPHASIS_TAGS: Final = frozenset({"em", "i", "cite", "u"})
+_STRONG_TAGS: Final = frozenset({"strong", "b"})
+
+_MD = MarkdownIt("commonmark")
+
+
+def parse_markdown(
+    text: str, *, name: str, encoding: str = "utf-8", warnings: tuple[str, ...] = ()
+) -> Story:
+    """Parse a Markdown story into a Story; ``name`` is the fallback title."""
+    text = sanitize(text)
+    headers, rest = front_matter(text)
+    if not headers:
+        headers, rest = key_block(rest)
+    known_title = next((h.value for h in headers if h.canonical == "title" and h.value), None)
+    known_author = next((h.value for h in headers if h.canonical == "author" and h.value), None)
+    tokens = _MD.parse(rest)
+    body = Body()
+    writer = BlockWriter(body, known_title=known_title, known_author=known_author)
+    writer.headers.extend(headers)
+    writer.h1_count = sum(1 for t in tokens if t.type == "heading_open" and t.tag == "h1")
+    _write(tokens, writer)
+    writer.flush()
+    return body.story(
+        title=known_title or writer.title or name,
+        author=known_author or writer.author,
+        headers=tuple(writer.headers),
+        format="markdown",
+        encoding=encoding,
+        warnings=warnings,
+    )
+
+
+def _write(tokens: list[Token], writer: BlockWriter) -> None:
+    """Feed markdown-it's block tokens to the writer, in order."""
+    heading_level = 0
+    for token in tokens:
+        kind = token.type
+        if kind == "inline":
+            if heading_level:
+                writer.heading(heading_level, _plain(token))
+            else:
+                _inline(token, writer)
+        elif kind == "heading_open":
+            writer.flush()
+            heading_level = int(token.tag[1:] or 2)
+        elif kind == "heading_close":
+            heading_level = 0
+        elif kind == "paragraph_close":
+            writer.flush()
+        elif kind == "hr":
+            writer.scene_break()
+        elif kind == "blockquote_open":
+            writer.indent(_QUOTE_INDENT)
+        elif kind == "blockquote_close":
+            writer.indent(-_QUOTE_INDENT)
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            start = token.attrGet("start")
+            first = int(start) if isinstance(start, (int, str)) and str(start).isdigit() else 1
+            writer.start_list(ordered=kind == "ordered_list_open", first=first)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            writer.end_list()
+        elif kind == "list_item_open":
+            writer.start_item()
+        elif kind == "list_item_close":
+            writer.end_item()
+        elif kind in ("fence", "code_block"):
+            writer.indent(_CODE_INDENT)
+            writer.literal(1)
+            writer.text(token.content.rstrip("\n"))
+            writer.literal(-1)
+            writer.indent(-_CODE_INDENT)
+        elif kind == "html_block":
+            writer.flush()
+            tree = html_tree(token.content)
+            if tree.body is not None:
+                writer.walk_node(tree.body)
+            writer.flush()
+
+
+def _inline(token: Token, writer: BlockWriter) -> None:
+    """One paragraph's inline tokens: text, breaks and emphasis."""
+    for child in token.children or ():
+        kind = child.type
+        if kind in ("text", "text_special", "code_inline"):
+            writer.text(child.content)
+        elif kind == "softbreak":
+            writer.text(" ")
+        elif kind == "hardbreak":
+            writer.flush()
+        elif kind == "em_open":
+            writer.style("emphasis", 1)
+        elif kind == "em_close":
+            writer.style("emphasis", -1)
+        elif kind == "strong_open":
+            writer.style("strong", 1)
+        elif kind == "strong_close":
+            writer.style("strong", -1)
+        elif kind == "html_inline":
+            _inline_html(child.content, writer)
+
+
+def _inline_html(tag: str, writer: BlockWriter) -> None:
+    """The few inline HTML tags a Markdown story uses: ``<i>``, ``<b>``, ``<br>``."""
+    inner = tag.strip().removeprefix("<").removesuffix(">").removesuffix("/").strip()
+    closing = inner.startswith("/")
+    parts = inner.lstrip("/").split()
+    name = parts[0].lower() if parts else ""
+    if name in _EMPHASIS_TAGS:
+        writer.style("emphasis", -1 if closing else 1)
+    elif name in _STRONG_TAGS:
+        writer.style("strong", -1 if closing else 1)
+    elif name == "br":
+        writer.flush()
+
+
+def _plain(token: Token) -> str:
+    """The text of an inline token without its markup (for headings)."""
+    parts: list[str] = []
+    for child in token.children or ():
+        if child.type in ("text", "text_special", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def front_matter(text: str) -> tuple[list[Header], str]:
+    """Headers from a leading ``---`` … ``---`` block, and the text after it.
+
+    The block only counts when every line in it is a ``key: value`` line, a continuation
+    or a list item; a story that merely opens with a thematic break is left alone.
+    """
+    if not text.startswith("---"):
+        return [], text
+    lines = text.split("\n", _MAX_FRONT_MATTER_LINES + 2)
+    if lines[0].rstrip() != "---":
+        return [], text
+    for end in range(1, min(len(lines), _MAX_FRONT_MATTER_LINES + 1)):
+        if lines[end].rstrip() in ("---", "..."):
+            break
+    else:
+        return [], text
+    pairs = _yaml_pairs(lines[1:end])
+    if not pairs:
+        return [], text
+    rest = text.split("\n", end + 1)[end + 1] if end + 1 < len(lines) else ""
+    return [make_header(k, v) for k, v in pairs], rest
+
+
+def _yaml_pairs(lines: list[str]) -> list[tuple[str, str]] | None:
+    """Flat ``key: value`` pairs of a YAML-style block, or None if it is not one.
+
+    Lists (``[a, b]`` or ``- item`` lines) join with commas, folded lines with spaces.
+    """
+    pairs: list[tuple[str, list[str], bool]] = []
+    for line in lines:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if line[:1].isspace() or stripped.startswith("- "):
+            if not pairs:
+                return None
+            key, values, _ = pairs[-1]
+            if stripped.startswith("- "):
+                values.append(_unquote(stripped[2:]))
+                pairs[-1] = (key, values, True)
+            else:
+                values.append(_unquote(stripped))
+            continue
+        m = _FRONT_KEY.match(line)
+        if not m:
+            return None
+        key, value = m.group(1).strip(), (m.group(2) or "").strip()
+        if value in ("|", ">", "|-", ">-", "|+", ">+"):
+            pairs.append((key, [], False))
+        elif value.startswith("[") and value.endswith("]"):
+            items = [_unquote(v) for v in value[1:-1].split(",")]
+            pairs.append((key, [v for v in items if v], True))
+        else:
+            pairs.append((key, [_unquote(value)] if value else [], False))
+    if not pairs:
+        return None
+    return [
+        (key.replace("_", " "), (", " if is_list else " ").join(values))
+        for key, values, is_list in pairs
+    ]
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def key_block(text: str) -> tuple[list[Header], str]:
+    """Headers from a leading block of plain ``Key: value`` lines, and the text after it.
+
+    As in plain-text stories, the block is believed when at least one key is a known one
+    (Title, Rating, Warnings...); a separator line right after it is part of it.
+    """
+    lines = text.split("\n", _MAX_FRONT_MATTER_LINES)
+    pairs: list[tuple[str, str]] = []
+    closed = False
+    i = 0
+    while i < min(len(lines), _MAX_FRONT_MATTER_LINES):
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped:
+            i += 1
+            continue
+        if pairs and is_separator(stripped):
+            i += 1
+            closed = True
+            break
+        if pairs and line[:1].isspace():
+            key, value = pairs[-1]
+            pairs[-1] = (key, f"{value} {stripped}")
+            i += 1
+            continue
+        parsed = key_line(stripped, lenient=True)
+        if parsed is None or not _label_like(parsed[0]):
+            # Prose straight under the last header line means this was prose all along.
+            closed = bool(pairs) and not lines[i - 1].strip()
+            break
+        pairs.append(parsed)
+        i += 1
+    else:
+        closed = bool(pairs)
+    if not closed or not any(_known(k) for k, _ in pairs):
+        return [], text
+    return [make_header(k, v) for k, v in pairs], "\n".join(lines[i:])
+
+
+def _known(key: str) -> bool:
+    return key_line(f"{key}:", lenient=False) is not None
+
+
+def _label_like(key: str) -> bool:
+    """A key written like a label: up to four words, each capitalised (or a joiner)."""
+    words = key.split()
+    return 0 < len(words) <= 4 and all(_LABEL_WORD.match(w) for w in words)
