@@ -192,6 +192,13 @@ def test_the_ascii_ornament() -> None:
     ]
 
 
+def test_an_ornament_from_the_settings_is_cleaned_and_fits() -> None:
+    dirty = LayoutSettings(margin_top=0, margin_side=0, ornament="\x1b[31m~\x07~")
+    assert book(story_of("One.", "***", "Two."), 10, 10, dirty)[0][2] == "    ~~"
+    wide = LayoutSettings(margin_top=0, margin_side=0, ornament="❦" * 40)
+    assert book(story_of("One.", "***", "Two."), 10, 10, wide)[0][2] == "    *"
+
+
 def test_hyphenation_breaks_words_at_syllables() -> None:
     pytest.importorskip("pyphen")
     settings = LayoutSettings(margin_top=0, margin_side=0, hyphenate=True)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
+from nightstand.formats.decode import sanitize
 from nightstand.layout.lines import (
     BLANK,
     END,
@@ -205,7 +206,9 @@ class Paginator:
         self._indent_style = settings.paragraph_style == "indent"
         self._indent = max(0, min(settings.indent, self.column_width // 4))
         self._hyphenator = hyphenator() if settings.hyphenate else None
-        ornament = ASCII_ORNAMENT if settings.ascii else settings.ornament
+        ornament = (
+            ASCII_ORNAMENT if settings.ascii else " ".join(sanitize(settings.ornament).split())
+        )
         if not ornament or cell_len(ornament) > self.column_width:
             ornament = "*"
         self._ornament = ornament
