@@ -91,7 +91,7 @@ heights = st.integers(5, 80)
 # Small sections make random stories exercise page restarts at section boundaries.
 section_sizes = st.sampled_from([pages.SECTION_CHARS, 300, 60])
 
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @contextmanager
