@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Final
 
 from nightstand.errors import StoryError
 from nightstand.formats.decode import sanitize
-from nightstand.formats.plaintext import KNOWN_KEYS, is_end_mark, is_separator
+from nightstand.formats.plaintext import KNOWN_KEYS, is_end_mark, is_heading, is_separator
 from nightstand.spoilers import is_spoiler_header
 from nightstand.story import NBSP, BlockKind, Header, Span, Story, StoryBuilder
 
@@ -456,6 +456,8 @@ class BlockWriter:
         self.title_from_h1 = title_from_h1
         self.h1_count = 0
         """How many top-level headings the document has; a lone one is its title."""
+        self.plain_headings = False
+        """The document has no heading markup: a "Chapter 3" paragraph is a chapter."""
         self.ao3 = False
         self.front = True
         """Still before the story: ``Key: value`` paragraphs here are headers."""
@@ -557,12 +559,25 @@ class BlockWriter:
         if len(text) <= _SEPARATOR_MAX and is_separator(text):
             self.scene_break()
             return
+        if self._plain_heading(text, spans):
+            self._emit_pending()
+            self.body.heading(text)
+            self.front = False
+            return
         if self._note and not self._in_text and text.casefold() in _AO3_LABELS:
             spans = (Span(0, len(text), "strong"),)
         self._emit_pending()
         self.body.paragraph(text, spans, self._indent, note=self._note)
         if not self._note:
             self.front = False
+
+    def _plain_heading(self, text: str, spans: tuple[Span, ...]) -> bool:
+        """Whether a paragraph is a chapter heading written as text (FanFiction.net style)."""
+        if not self.plain_headings or self.ao3 or self._titles_from_toc or self._indent:
+            return False
+        if spans and (len(spans) > 1 or spans[0].end - spans[0].start != len(text)):
+            return False
+        return is_heading(text)
 
     def heading(self, level: int, text: str, node: LexborNode | None = None) -> None:
         """A heading of ``level`` (1-6): a chapter, the title, or a bold subheading."""
@@ -622,6 +637,7 @@ class BlockWriter:
             return
         if self.title_from_h1 and self.title is None:
             self.h1_count = len(tree.css("h1"))
+        self.plain_headings = tree.css_first("h1, h2, h3, h4, h5, h6") is None
         self._pending = list(toc_titles or [])
         self._toc_titles = list(self._pending)
         self._anchors = dict(anchors or {})

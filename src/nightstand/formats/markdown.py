@@ -63,6 +63,7 @@ def parse_markdown(
     writer = BlockWriter(body, known_title=known_title, known_author=known_author)
     writer.headers.extend(headers)
     writer.h1_count = sum(1 for t in tokens if t.type == "heading_open" and t.tag == "h1")
+    writer.plain_headings = not any(t.type == "heading_open" for t in tokens)
     _write(tokens, writer)
     writer.flush()
     return body.story(
