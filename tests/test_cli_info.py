@@ -125,7 +125,7 @@ LIBRARY_SHAPES: dict[str, dict[str, Any]] = {
         "end_mark": True,
     },
     "snow-on-the-night-train.txt": {
-        "title": "snow-on-the-night-train",
+        "title": "Snow on the night train",
         "encoding": "utf-8",
         "header_keys": [],
         "spoiler_keys": [],

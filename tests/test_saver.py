@@ -15,7 +15,9 @@ class _Sink:
         self.threads: set[str] = set()
         self._gate = gate
 
-    def save_position(self, key: str, path: Path, story: Story, offset: int) -> None:
+    def save_position(
+        self, key: str, path: Path, story: Story, offset: int, percent: float | None = None
+    ) -> None:
         if self._gate is not None:
             self._gate.wait(5)
         self.threads.add(threading.current_thread().name)

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 class PositionSink(Protocol):
     """What the saver writes to: the state store's ``save_position``."""
 
-    def save_position(self, key: str, path: Path, story: Story, offset: int) -> None:
-        """Write one position in one transaction."""
+    def save_position(
+        self, key: str, path: Path, story: Story, offset: int, percent: float | None = None
+    ) -> None:
+        """Write one position (and the percent the reader saw) in one transaction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ class _Request:
     path: Path
     story: Story
     offset: int
+    percent: float | None
 
 
 class PositionSaver:
@@ -46,10 +49,12 @@ class PositionSaver:
         self._thread = threading.Thread(target=self._run, name="nightstand-saver", daemon=True)
         self._thread.start()
 
-    def submit(self, key: str, path: Path, story: Story, offset: int) -> None:
+    def submit(
+        self, key: str, path: Path, story: Story, offset: int, percent: float | None = None
+    ) -> None:
         """Ask for a position to be saved; a newer request replaces an unwritten one."""
         with self._lock:
-            self._pending = _Request(key, path, story, offset)
+            self._pending = _Request(key, path, story, offset, percent)
         self._wake.set()
 
     def flush(self) -> None:
@@ -68,7 +73,9 @@ class PositionSaver:
             with self._lock:
                 request, self._pending = self._pending, None
             if request is not None:
-                self._sink.save_position(request.key, request.path, request.story, request.offset)
+                self._sink.save_position(
+                    request.key, request.path, request.story, request.offset, request.percent
+                )
 
     def _run(self) -> None:
         while not self._closed:

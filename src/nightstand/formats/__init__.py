@@ -41,6 +41,17 @@ _EPUB_MIMETYPE = b"mimetypeapplication/epub+zip"
 _SNIFF_BYTES = 8192
 
 
+def title_from_file_name(path: Path) -> str:
+    """A title for a story that names none: the file name made readable.
+
+    ``snow-on-the-night-train.txt`` becomes "Snow on the night train"; a name that already
+    has capitals is kept as written.
+    """
+    stem = path.stem or path.name
+    words = " ".join(stem.replace("_", " ").replace("-", " ").split()) or stem
+    return words[:1].upper() + words[1:] if words.islower() else words
+
+
 def read_bytes(path: Path) -> bytes:
     """Read a story file's bytes, turning every OS failure into one reader-facing error."""
     try:
@@ -122,7 +133,7 @@ def load(path: str | Path) -> Story:
     path = Path(path)
     data = read_bytes(path)
     fmt = sniff(data, path.suffix.lower())
-    name = path.stem or path.name
+    name = title_from_file_name(path)
     if fmt == "epub":
         from nightstand.formats.epub import parse_epub
 

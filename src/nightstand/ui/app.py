@@ -1,0 +1,240 @@
+"""NightstandApp: the screens, the global keys, the command palette, and saving on the way out.
+
+``run(path)`` decides what to open: a story file opens the reader, a folder the library,
+no argument the story read last (or the configured library). Loading happens before the
+app starts, so a file that cannot be read ends as the command line's one-line error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import signal
+import sys
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import Console
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+
+from nightstand.errors import NightstandError
+from nightstand.formats import load
+from nightstand.saver import PositionSaver
+from nightstand.settings import load_settings
+from nightstand.state import StateStore, state_dir
+from nightstand.ui.help import HelpScreen
+from nightstand.ui.library import LibraryScreen
+from nightstand.ui.reader import OpenStory, ReaderScreen
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from rich.console import RenderableType
+    from textual.screen import Screen
+
+    from nightstand.settings import Settings
+
+
+class NightstandApp(App[None]):
+    """The terminal e-reader."""
+
+    TITLE = "nightstand"
+    CSS_PATH = "nightstand.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+z", "suspend_process", show=False, id="suspend"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: StateStore,
+        story: OpenStory | None = None,
+        folder: Path | None = None,
+        warnings: Iterable[str] = (),
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.saver = PositionSaver(store)
+        self._start_story = story
+        self._start_folder = folder if folder is not None else settings.library
+        self._startup_warnings = list(warnings)
+
+    def on_mount(self) -> None:
+        """Apply theme and key remaps, open the first screen, arm the signal handlers."""
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self._startup_warnings.append(f"unknown theme {self.settings.theme!r}; using default")
+        if self.settings.keys:
+            self.set_keymap({action: ",".join(keys) for action, keys in self.settings.keys.items()})
+        if self._start_story is not None:
+            self.push_screen(self._reader(self._start_story))
+        else:
+            self.push_screen(LibraryScreen(self._start_folder, self.store))
+        for message in self._startup_warnings:
+            self.notify(message, severity="warning", timeout=8)
+        self._arm_signals()
+        self.app_suspend_signal.subscribe(self, self._on_suspend)
+
+    def _reader(self, opened: OpenStory) -> ReaderScreen:
+        self.title = f"{opened.story.title} — nightstand"
+        return ReaderScreen(opened, store=self.store, saver=self.saver, settings=self.settings)
+
+    # -- saving on the way out -----------------------------------------------------------
+
+    def _arm_signals(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(sig, self._terminate)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # Not on the main thread (tests) or no such signal: exit saving still runs.
+
+    def save_now(self) -> None:
+        """Write the reader's position now, on this thread."""
+        for screen in self.screen_stack:
+            if isinstance(screen, ReaderScreen):
+                screen.save_position()
+        self.saver.flush()
+
+    def exit(
+        self,
+        result: None = None,
+        return_code: int = 0,
+        message: RenderableType | None = None,
+    ) -> None:
+        """Save the reader's position first, whatever asked to leave."""
+        self.save_now()
+        super().exit(result, return_code, message)
+
+    def _terminate(self) -> None:
+        """SIGTERM or SIGHUP (the terminal window closed): save, then leave."""
+        self.save_now()
+        self.exit()
+
+    def _on_suspend(self, _app: App[None]) -> None:
+        self.save_now()
+
+    # -- screens -------------------------------------------------------------------------
+
+    def open_story(self, path: Path) -> None:
+        """Load a story off the UI thread, then open the reader on it."""
+        self.notify(f"Opening {path.name}…", timeout=1)
+        self._load(path)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self, path: Path) -> None:
+        try:
+            story = load(path)
+        except NightstandError as exc:
+            self.call_from_thread(self.notify, str(exc), title="Cannot open", severity="error")
+            return
+        key = self.store.story_key(story, path)
+        settle_heap()
+        self.call_from_thread(self.push_screen, self._reader(OpenStory(path, story, key)))
+
+    def show_library(self, reader: Screen[None]) -> None:
+        """Back to the library below the reader, or replace the reader with the library."""
+        if any(isinstance(s, LibraryScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, LibraryScreen):
+                self.pop_screen()
+        else:
+            self.switch_screen(LibraryScreen(self.settings.library, self.store))
+        self.title = "nightstand"
+
+    def action_help(self) -> None:
+        """The help screen for the screen in front."""
+        self.push_screen(HelpScreen(self.active_bindings))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The app's commands in the command palette, beside Textual's own."""
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, ReaderScreen):
+            for title, help_text, action in (
+                ("Table of contents", "Jump to a chapter", screen.action_toc),
+                ("Search", "Search the whole story", screen.action_search),
+                ("Go to", "Go to a percentage or a page", screen.action_goto),
+                ("Add bookmark", "Bookmark this page", screen.action_bookmark),
+                ("Bookmarks", "List bookmarks", screen.action_bookmarks),
+                ("Reveal spoilers", "Show the spoiler headers", screen.action_reveal),
+                ("Wider", "Widen the column of text", screen.action_wider),
+                ("Narrower", "Narrow the column of text", screen.action_narrower),
+                ("First page", "Go to the first page", screen.action_first_page),
+                ("Last page", "Go to the last page", screen.action_last_page),
+                ("Library", "Show the library", screen.action_library),
+            ):
+                yield SystemCommand(title, help_text, action)
+        yield SystemCommand("Keys", "Show every key", self.action_help)
+
+    def _print_error_renderables(self) -> None:
+        """Never show a reader a traceback: log it, and say one line."""
+        if not self._exit_renderables:
+            return
+        log = _crash_log()
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as f:
+                console = Console(file=f, width=120, no_color=True, force_terminal=False)
+                for renderable in self._exit_renderables:
+                    console.print(renderable)
+            where = f" (details in {log})"
+        except OSError:
+            where = ""
+        print(f"nightstand: error: an internal error stopped the reader{where}", file=sys.stderr)
+        self._exit_renderables.clear()
+
+
+def settle_heap() -> None:
+    """Move a freshly loaded story out of the cycle collector's way.
+
+    A story is tens of thousands of long-lived objects; without this, a collection that
+    happens to fall on a page turn rescans them all and the turn takes several
+    milliseconds instead of a fraction of one.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def _crash_log() -> Path:
+    return state_dir() / "crash.log"
+
+
+def run(path: Path | None) -> None:
+    """Open the reader on a story, a library on a folder, or resume the last story."""
+    settings, warnings = load_settings()
+    store = StateStore.open()
+    try:
+        story: OpenStory | None = None
+        folder: Path | None = None
+        if path is None:
+            recent = next((r for r in store.recent(5) if not r.missing), None)
+            if recent is not None:
+                path = recent.path
+            else:
+                folder = settings.library
+                folder.mkdir(parents=True, exist_ok=True)
+        if path is not None and path.is_dir():
+            folder = path
+        elif path is not None:
+            loaded = load(path)
+            story = OpenStory(path, loaded, store.story_key(loaded, path))
+            settle_heap()
+        app = NightstandApp(
+            settings=settings,
+            store=store,
+            story=story,
+            folder=folder,
+            warnings=[*warnings, *store.warnings],
+        )
+        app.run()
+        app.saver.close()
+        if app.return_code:
+            raise SystemExit(app.return_code)
+    finally:
+        store.close()

@@ -1,0 +1,219 @@
+"""LibraryScreen: the stories of a folder, most recently read first."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, ClassVar
+
+from nightstand.library import scan
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from nightstand.library import LibraryEntry
+    from nightstand.state import StateStore
+    from textual.app import ComposeResult
+
+BAR_CELLS = 10
+
+
+def progress_bar(percent: float) -> Text:
+    """A ten-cell bar and the percentage."""
+    filled = round(BAR_CELLS * min(max(percent, 0.0), 100.0) / 100)
+    bar = Text("█" * filled, style="bold")
+    bar.append("░" * (BAR_CELLS - filled), style="dim")
+    bar.append(f" {percent:3.0f}%")
+    return bar
+
+
+def last_read_text(when: float | None, now: float | None = None) -> str:
+    """ "today", "yesterday", "3 days ago", or a date."""
+    if when is None:
+        return "never"
+    now = time.time() if now is None else now
+    days = int((now - when) // 86400)
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 30:
+        return f"{days} days ago"
+    return time.strftime("%Y-%m-%d", time.localtime(when))
+
+
+class LibraryScreen(Screen[None]):
+    """A table of stories; Enter opens one, / filters, r rescans."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", id="library.open", show=True),
+        Binding("slash", "filter", "Filter", id="library.filter"),
+        Binding("r", "rescan", "Rescan", id="library.rescan"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
+        Binding("j", "cursor(1)", show=False),
+        Binding("k", "cursor(-1)", show=False),
+        Binding("q", "quit", "Quit", id="library.quit"),
+    ]
+
+    DEFAULT_CSS = """
+    LibraryScreen #title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    LibraryScreen Input { display: none; }
+    LibraryScreen Input.-visible { display: block; }
+    LibraryScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, folder: Path, store: StateStore) -> None:
+        super().__init__()
+        self.folder = folder
+        self._store = store
+        self.entries: list[LibraryEntry] = []
+        self._filter = ""
+        self._cancel = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        """Title, filter input, table, footer."""
+        with Vertical():
+            yield Static(f"Library · {self.folder}", id="title", markup=False)
+            yield Input(placeholder="Filter by title or author", id="filter")
+            table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True)
+            table.add_column("Title", key="title")
+            table.add_column("Author", key="author")
+            table.add_column("Words", key="words")
+            table.add_column("Read", key="read")
+            table.add_column("Last read", key="last")
+            yield table
+            yield Footer()
+
+    def on_mount(self) -> None:
+        """Scan the folder in the background."""
+        self.query_one(DataTable).focus()
+        self.action_rescan()
+
+    def on_screen_resume(self) -> None:
+        """Coming back from a story: progress and order may have changed."""
+        if self.entries:
+            self.action_rescan()
+
+    def on_unmount(self) -> None:
+        """Stop a scan still running."""
+        self._cancel.set()
+
+    def action_rescan(self) -> None:
+        """Read the folder again."""
+        self._cancel.set()
+        self._cancel = threading.Event()
+        self.query_one("#title", Static).update(f"Library · {self.folder} · scanning…")
+        self._scan(self._cancel)
+
+    @work(thread=True, exclusive=True, group="scan")
+    def _scan(self, cancel: threading.Event) -> None:
+        entries = scan(self.folder, self._store, cancel)
+        if not cancel.is_set():
+            self.app.call_from_thread(self._scanned, entries)
+
+    def _scanned(self, entries: list[LibraryEntry]) -> None:
+        self.entries = entries
+        stories = sum(1 for e in entries if e.error is None)
+        self.query_one("#title", Static).update(f"Library · {self.folder} · {stories} stories")
+        self._fill()
+
+    def refresh_entries(self) -> None:
+        """Rescan after reading, so progress and order are current; keep the selection."""
+        self.action_rescan()
+
+    def filtered_entries(self) -> list[LibraryEntry]:
+        """The entries that pass the filter."""
+        needle = self._filter.casefold()
+        return [
+            e
+            for e in self.entries
+            if not needle or needle in f"{e.title} {e.author or ''} {e.path.name}".casefold()
+        ]
+
+    def _fill(self) -> None:
+        table: DataTable[str | Text] = self.query_one(DataTable)
+        selected = self._selected_path()
+        table.clear()
+        for entry in self.filtered_entries():
+            title = Text(entry.title)
+            if entry.missing:
+                title.append(" (missing)", style="dim italic")
+            if entry.error:
+                title.append(f" — {entry.error}", style="red")
+            table.add_row(
+                title,
+                Text(entry.author or ""),
+                f"{entry.words:,}",
+                progress_bar(entry.percent),
+                last_read_text(entry.last_read),
+                key=str(entry.path),
+            )
+        if selected is not None and str(selected) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(selected)))
+
+    def _selected_path(self) -> Path | None:
+        table: DataTable[str | Text] = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((e.path for e in self.entries if str(e.path) == key), None)
+
+    def selected(self) -> LibraryEntry | None:
+        """The entry under the cursor."""
+        path = self._selected_path()
+        return next((e for e in self.entries if e.path == path), None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter (or a click) on a row opens it."""
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Open the selected story."""
+        entry = self.selected()
+        if entry is None:
+            return
+        if entry.missing:
+            self.notify(f"{entry.path} is missing.", severity="warning")
+            return
+        opener = getattr(self.app, "open_story", None)
+        if opener is not None:
+            opener(entry.path)
+
+    def action_filter(self) -> None:
+        """Show the filter input."""
+        box = self.query_one("#filter", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as the reader types."""
+        self._filter = event.value
+        self._fill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Back to the table, filter kept."""
+        self.query_one(DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        """Drop the filter."""
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("-visible")
+        self._filter = ""
+        self._fill()
+        self.query_one(DataTable).focus()
+
+    def action_cursor(self, step: int) -> None:
+        """vim's j and k."""
+        table: DataTable[str | Text] = self.query_one(DataTable)
+        table.move_cursor(row=table.cursor_row + step)
+
+    def action_quit(self) -> None:
+        """Quit nightstand."""
+        self.app.exit()

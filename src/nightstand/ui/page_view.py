@@ -1,0 +1,152 @@
+"""PageView: draws one typeset page with Textual's Line API.
+
+The widget owns no story logic: the reader screen hands it a :class:`~nightstand.layout.Page`
+and it serves one cached :class:`~textual.strip.Strip` per line, rebuilt only when the page,
+the highlights or the theme change. Style names from the layout engine map to component
+classes, so themes and the stylesheet decide how emphasis or a heading looks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from textual import events
+
+    from nightstand.layout import Line, Page
+
+
+_PLAIN = Style()
+
+
+class PageView(Widget, can_focus=True):
+    """A page of prose, drawn line by line from the layout engine's output."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "page-view--emphasis",
+        "page-view--strong",
+        "page-view--heading",
+        "page-view--ornament",
+        "page-view--end",
+        "page-view--match",
+        "page-view--key",
+        "page-view--hidden",
+        "page-view--title",
+    }
+
+    DEFAULT_CSS = """
+    PageView {
+        height: 1fr;
+        width: 1fr;
+        background: $background;
+        color: $foreground;
+    }
+    PageView > .page-view--emphasis { text-style: italic; }
+    PageView > .page-view--strong { text-style: bold; }
+    PageView > .page-view--heading { text-style: bold; color: $accent; }
+    PageView > .page-view--title { text-style: bold; color: $accent; }
+    PageView > .page-view--ornament { color: $foreground-muted; }
+    PageView > .page-view--end { text-style: bold; color: $foreground-muted; }
+    PageView > .page-view--match { background: $warning 60%; color: $text; }
+    PageView > .page-view--key { text-style: bold; }
+    PageView > .page-view--hidden { text-style: italic; color: $warning; }
+    """
+
+    class AreaChanged(Message):
+        """The drawable area changed size: the page must be typeset again."""
+
+        def __init__(self, width: int, height: int) -> None:
+            self.width = width
+            self.height = height
+            super().__init__()
+
+    class Turn(Message):
+        """The reader asked for the next (+1) or previous (-1) page by mouse."""
+
+        def __init__(self, direction: int) -> None:
+            self.direction = direction
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._page: Page | None = None
+        self._highlights: tuple[tuple[int, int], ...] = ()
+        self._strips: dict[int, Strip] = {}
+
+    @property
+    def page(self) -> Page | None:
+        """The page on screen."""
+        return self._page
+
+    def show(self, page: Page, highlights: Sequence[tuple[int, int]] = ()) -> None:
+        """Put a page on screen, with search matches (story offset ranges) highlighted."""
+        self._page = page
+        self._highlights = tuple(h for h in highlights if h[1] > page.start and h[0] < page.end)
+        self._strips.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        """Drop cached strips when the theme or stylesheet changes."""
+        super().notify_style_update()
+        self._strips.clear()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Ask the screen to typeset for the new size."""
+        self._strips.clear()
+        self.post_message(self.AreaChanged(event.size.width, event.size.height))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on the left third turns back, on the right third forward."""
+        third = max(self.size.width // 3, 1)
+        if event.x < third:
+            self.post_message(self.Turn(-1))
+        elif event.x >= self.size.width - third:
+            self.post_message(self.Turn(+1))
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        """The wheel turns pages."""
+        event.stop()
+        self.post_message(self.Turn(+1))
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        """The wheel turns pages."""
+        event.stop()
+        self.post_message(self.Turn(-1))
+
+    def render_line(self, y: int) -> Strip:
+        """The strip for row ``y`` of the widget."""
+        strip = self._strips.get(y)
+        if strip is None:
+            strip = self._render_row(y)
+            self._strips[y] = strip
+        return strip
+
+    def _render_row(self, y: int) -> Strip:
+        base = self.rich_style
+        width = self.size.width
+        page = self._page
+        if page is None or not 0 <= y < len(page.lines):
+            return Strip.blank(width, base)
+        line = page.lines[y]
+        if self._highlights:
+            line = line.highlighted(self._highlights)
+        return Strip(self._segments(line, page.column_left, base)).adjust_cell_length(width, base)
+
+    def _segments(self, line: Line, column_left: int, base: Style) -> list[Segment]:
+        segments = [Segment(" " * (column_left + line.left), base)]
+        for seg in line.segments:
+            style = base
+            if seg.style:
+                style = base + self.get_component_rich_style(
+                    f"page-view--{seg.style}", partial=True, default=_PLAIN
+                )
+            segments.append(Segment(seg.text, style))
+        return segments

@@ -1,0 +1,549 @@
+"""ReaderScreen: one story, a page at a time.
+
+The screen turns keys into calls on the core (the paginator, the search, the state store)
+and hands the resulting page to :class:`PageView`. It keeps one piece of state of its own,
+the *anchor*: the story offset of the first character on screen. Everything else (the
+page, its number, the chapter) is derived from the anchor, so a resize or a change of
+measure re-typesets around the same text.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from nightstand.layout import LayoutSettings, Paginator
+from nightstand.layout.title import title_page
+from nightstand.progress import ReadingIndex
+from nightstand.search import Matches, SearchError, search
+from nightstand.ui.bookmarks import BookmarksScreen
+from nightstand.ui.help import HelpScreen
+from nightstand.ui.page_view import PageView
+from nightstand.ui.search import GotoScreen, SearchScreen
+from nightstand.ui.spoiler import SpoilerGate
+from nightstand.ui.toc import TocScreen
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from textual.app import ComposeResult
+
+    from nightstand.layout import Page
+    from nightstand.saver import PositionSaver
+    from nightstand.settings import Settings
+    from nightstand.state import StateStore
+    from nightstand.story import Story
+
+NEXT_KEYS = "space,pagedown,right,l,j,f,ctrl+f,enter"
+PREVIOUS_KEYS = "b,pageup,left,h,k,ctrl+b,backspace"
+MIN_MEASURE = 20
+MAX_MEASURE = 200
+MEASURE_STEP = 4
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStory:
+    """A loaded story with where it came from and its identity in the state store."""
+
+    path: Path
+    story: Story
+    key: str
+
+
+def layout_settings(settings: Settings, measure: int | None = None) -> LayoutSettings:
+    """The layout part of the reader's settings."""
+    return LayoutSettings(
+        measure=measure if measure is not None else settings.measure,
+        margin_top=settings.margin_top,
+        margin_bottom=settings.margin_bottom,
+        margin_side=settings.margin_side,
+        justify=settings.justify,
+        hyphenate=settings.hyphenate,
+        paragraph_style=settings.paragraph_style,
+        indent=settings.indent,
+        ornament=settings.ornament,
+        ascii=settings.ascii,
+    )
+
+
+def _duration(minutes: int) -> str:
+    hours, mins = divmod(minutes, 60)
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+
+
+class ReaderScreen(Screen[None]):
+    """Reads one story: pages, chapters, search, bookmarks, spoiler consent."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space,pagedown,right,l,j,f,ctrl+f,enter", "next_page", "Next page", id="next_page"
+        ),
+        Binding(
+            "b,pageup,left,h,k,ctrl+b,backspace",
+            "previous_page",
+            "Previous page",
+            id="previous_page",
+        ),
+        Binding("g,home", "first_page", "First page", show=False, id="first_page"),
+        Binding("G,end", "last_page", "Last page", show=False, id="last_page"),
+        Binding(
+            "right_square_bracket", "next_chapter", "Next chapter", show=False, id="next_chapter"
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_chapter",
+            "Previous chapter",
+            show=False,
+            id="previous_chapter",
+        ),
+        Binding("t", "toc", "Contents", tooltip="Table of contents", id="toc"),
+        Binding("slash", "search", "Search", tooltip="Search the whole story", id="search"),
+        Binding("n", "next_match", "Next match", show=False, id="next_match"),
+        Binding("N", "previous_match", "Previous match", show=False, id="previous_match"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="clear_search"),
+        Binding(
+            "percent_sign,colon",
+            "goto",
+            "Go to",
+            show=False,
+            tooltip="Go to a percent or page",
+            id="goto",
+        ),
+        Binding("m", "bookmark", "Mark", tooltip="Add a bookmark here", id="bookmark"),
+        Binding("apostrophe", "bookmarks", "Bookmarks", show=False, id="bookmarks"),
+        Binding("plus,equals_sign", "wider", "Wider", show=False, id="wider"),
+        Binding("minus", "narrower", "Narrower", show=False, id="narrower"),
+        Binding("s", "reveal", "Spoilers", show=False, tooltip="Reveal spoilers", id="reveal"),
+        Binding("L", "library", "Library", show=False, id="library"),
+        Binding("q", "back", "Quit", tooltip="Back to the library, or quit", id="back"),
+    ]
+
+    DEFAULT_CSS = """
+    ReaderScreen { layout: vertical; }
+    ReaderScreen #header-line {
+        height: 1; width: 1fr; padding: 0 1;
+        background: $panel; color: $foreground; text-style: bold;
+    }
+    ReaderScreen #status { height: 2; width: 1fr; padding: 0 1; background: $panel; }
+    """
+
+    def __init__(
+        self,
+        opened: OpenStory,
+        *,
+        store: StateStore,
+        saver: PositionSaver,
+        settings: Settings,
+    ) -> None:
+        super().__init__()
+        self.opened = opened
+        self.story = opened.story
+        self._store = store
+        self._saver = saver
+        self._settings = settings
+        self._measure = settings.measure
+        saved = store.position(opened.key)
+        self._anchor = store.resolve(self.story, saved) if saved else 0
+        # A new story opens on its title page, where spoiler headers wait behind the gate.
+        self._on_title = saved is None and bool(self.story.headers)
+        self.revealed = (not settings.ask_spoilers_every_time) and store.spoiler_consent(opened.key)
+        self._paginator: Paginator | None = None
+        self._page: Page | None = None
+        self._area: tuple[int, int] | None = None
+        self._index: ReadingIndex | None = None
+        self._matches: Matches | None = None
+        self._match: int | None = None
+        self._count_cancel = threading.Event()
+        self._warned = len(store.warnings)
+
+    # -- composition and lifecycle -------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Header line, page, status lines, key footer."""
+        with Vertical():
+            yield Static(id="header-line")
+            yield PageView(id="page")
+            yield Static(id="status")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        """Start the background work that the first page does not need."""
+        self.query_one(PageView).focus()
+        self._build_index()
+        self._update_chrome()
+
+    def on_unmount(self) -> None:
+        """Stop background counting and save where the reader is."""
+        self._count_cancel.set()
+        self.save_position()
+
+    @property
+    def reading_position(self) -> int:
+        """The story offset of the first character on screen."""
+        return self._anchor
+
+    @property
+    def page(self) -> Page | None:
+        """The page on screen (None on the title page or before the first layout)."""
+        return None if self._on_title else self._page
+
+    @property
+    def paginator(self) -> Paginator | None:
+        """The paginator for the current area and measure."""
+        return self._paginator
+
+    @property
+    def on_title_page(self) -> bool:
+        """Whether the title page (headers) is on screen."""
+        return self._on_title
+
+    # -- layout --------------------------------------------------------------------------
+
+    def on_page_view_area_changed(self, event: PageView.AreaChanged) -> None:
+        """Typeset again for the new area, keeping the anchor on screen."""
+        self._relayout(event.width, event.height)
+        self.save_position()
+
+    def _relayout(self, width: int, height: int) -> None:
+        self._area = (width, height)
+        self._count_cancel.set()
+        self._count_cancel = threading.Event()
+        self._paginator = Paginator(
+            self.story,
+            max(width, 1),
+            max(height, 1),
+            layout_settings(self._settings, self._measure),
+        )
+        self._show(self._paginator.page_at(self._anchor), keep_anchor=True)
+        self._count_pages(self._paginator, self._count_cancel)
+
+    def _show(self, page: Page, *, keep_anchor: bool = False, save: bool = False) -> None:
+        self._page = page
+        if not keep_anchor:
+            self._anchor = page.start
+        view = self.query_one(PageView)
+        if self._on_title and self._paginator is not None:
+            view.show(title_page(self._paginator, revealed=self.revealed))
+        else:
+            view.show(page, self._matches.spans if self._matches else ())
+        self._update_chrome()
+        if save:
+            self.save_position()
+
+    @work(thread=True, exclusive=True, group="count")
+    def _count_pages(self, paginator: Paginator, cancel: threading.Event) -> None:
+        if paginator.count_pages(cancel) is not None and not cancel.is_set():
+            self.app.call_from_thread(self._update_chrome)
+
+    @work(thread=True, exclusive=True, group="index")
+    def _build_index(self) -> None:
+        index = ReadingIndex(self.story)
+        self.app.call_from_thread(self._index_ready, index)
+
+    def _index_ready(self, index: ReadingIndex) -> None:
+        self._index = index
+        self._update_chrome()
+
+    # -- header and status lines -----------------------------------------------------------
+
+    def _update_chrome(self) -> None:
+        if not self.is_mounted:
+            return
+        story = self.story
+        chapter_i = story.chapter_index_at(self._anchor)
+        chapter = story.chapters[chapter_i].title if chapter_i >= 0 else ""
+        header = Text(story.title, style="bold", no_wrap=True, overflow="ellipsis")
+        if story.author:
+            header.append(f" · {story.author}", style="not bold")
+        if chapter and not self._on_title:
+            header.append(f" · {chapter}", style="not bold italic")
+        self.query_one("#header-line", Static).update(header)
+        self.query_one("#status", Static).update(self._status_text())
+
+    def _status_text(self) -> Text:
+        paginator, page = self._paginator, self._page
+        if paginator is None or page is None:
+            return Text("")
+        width = max((self._area or (80, 0))[0] - 2, 10)
+        if self._on_title:
+            parts = ["title page"]
+            percent = 0.0
+        else:
+            number, total = paginator.page_number(page), paginator.page_count()
+            parts = [f"page {number} of {total}" if number and total else "page …"]
+            percent = paginator.percent(page)
+            if self._index is not None:
+                pr = self._index.progress(page.start)
+                scene = f"scene {pr.scene}/{pr.scenes}"
+                parts.append(
+                    f"chapter {pr.chapter}/{pr.chapters} · {scene}" if pr.chapters else scene
+                )
+                ch_left, book_left = pr.minutes_left(self._settings.words_per_minute)
+                parts.append(
+                    f"{_duration(ch_left)} left in chapter · {_duration(book_left)} in book"
+                    if pr.chapters
+                    else f"{_duration(book_left)} left"
+                )
+        if self._matches is not None:
+            n = len(self._matches.spans)
+            at = f"{(self._match or 0) + 1}/{n}" if n else "no matches"
+            parts.append(f"“{self._matches.query}” {at}")
+        parts.append(f"{percent:.0f}%")
+        text = Text(" · ".join(parts), no_wrap=True, overflow="ellipsis")
+        text.append("\n")
+        filled = round(width * percent / 100)
+        text.append("━" * filled, style="bold")
+        text.append("─" * (width - filled), style="dim")
+        return text
+
+    # -- saving --------------------------------------------------------------------------
+
+    def save_position(self) -> None:
+        """Queue the anchor for saving (coalesced, off the UI thread)."""
+        percent = None
+        if self._paginator is not None and self._page is not None and not self._on_title:
+            percent = self._paginator.percent(self._page)
+        self._saver.submit(self.opened.key, self.opened.path, self.story, self._anchor, percent)
+        self.call_after_refresh(self._report_store_warnings)
+
+    def _report_store_warnings(self) -> None:
+        warnings = self._store.warnings
+        for message in warnings[self._warned :]:
+            self.notify(message, title="Reading position not saved", severity="warning")
+        self._warned = len(warnings)
+
+    # -- navigation actions -------------------------------------------------------------
+
+    def _go(self, page: Page | None) -> None:
+        if page is None:
+            return
+        self._on_title = False
+        self._show(page, save=True)
+
+    def action_next_page(self) -> None:
+        """Next page (the first page after the title page)."""
+        if self._paginator is None or self._page is None:
+            return
+        if self._on_title:
+            self._go(self._paginator.first())
+        else:
+            self._go(self._paginator.next(self._page))
+
+    def action_previous_page(self) -> None:
+        """Previous page; before the first page, the title page."""
+        if self._paginator is None or self._page is None or self._on_title:
+            return
+        previous = self._paginator.previous(self._page)
+        if previous is None:
+            self._on_title = True
+            self._show(self._page)
+        else:
+            self._go(previous)
+
+    def on_page_view_turn(self, event: PageView.Turn) -> None:
+        """Mouse wheel and clicks on the page's thirds."""
+        if event.direction > 0:
+            self.action_next_page()
+        else:
+            self.action_previous_page()
+
+    def action_first_page(self) -> None:
+        """The first page of the story."""
+        if self._paginator is not None:
+            self._go(self._paginator.first())
+
+    def action_last_page(self) -> None:
+        """The last page of the story."""
+        if self._paginator is not None:
+            self._go(self._paginator.last())
+
+    def goto_position(self, position: int) -> None:
+        """Show the page containing a story offset."""
+        if self._paginator is not None:
+            self._go(self._paginator.page_at(position))
+
+    def action_next_chapter(self) -> None:
+        """The first page of the next chapter."""
+        chapters = self.story.chapters
+        i = self.story.chapter_index_at(self._anchor) + 1
+        if i < len(chapters):
+            self.goto_position(chapters[i].offset)
+
+    def action_previous_chapter(self) -> None:
+        """The start of this chapter, or of the previous one when already there."""
+        chapters = self.story.chapters
+        i = self.story.chapter_index_at(self._anchor)
+        if i < 0:
+            return
+        if self._page is not None and self._page.start <= chapters[i].offset and i > 0:
+            i -= 1
+        self.goto_position(chapters[i].offset)
+
+    # -- dialogs --------------------------------------------------------------------------
+
+    def action_toc(self) -> None:
+        """The table of contents, to jump from."""
+        if not self.story.chapters:
+            self.notify("This story has no chapters.")
+            return
+        current = self.story.chapter_index_at(self._anchor)
+        self.app.push_screen(TocScreen(self.story.chapters, current), self._toc_chosen)
+
+    def _toc_chosen(self, offset: int | None) -> None:
+        if offset is not None:
+            self.goto_position(offset)
+
+    def action_search(self) -> None:
+        """Ask for a query and search the whole story."""
+        last = self._matches.query if self._matches else ""
+        self.app.push_screen(SearchScreen(last), self._search_entered)
+
+    def _search_entered(self, query: str | None) -> None:
+        if query:
+            self._run_search(query)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _run_search(self, query: str) -> None:
+        try:
+            matches = search(self.story.text, query)
+        except SearchError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._search_done, matches)
+
+    def _search_done(self, matches: Matches) -> None:
+        self._matches = matches
+        if not matches.spans:
+            self._match = None
+            self.notify(f"Not found: {matches.query}", severity="warning")
+            self._update_chrome()
+            return
+        start = self._page.start if self._page and not self._on_title else -1
+        self._match = matches.next_after(start - 1)
+        self._jump_to_match()
+
+    def _jump_to_match(self) -> None:
+        if self._matches is None or self._match is None:
+            return
+        self.goto_position(self._matches.spans[self._match][0])
+
+    def action_next_match(self) -> None:
+        """The next match, wrapping at the end."""
+        if self._matches and self._match is not None:
+            self._match = self._matches.next_after(self._matches.spans[self._match][0])
+            self._jump_to_match()
+
+    def action_previous_match(self) -> None:
+        """The previous match, wrapping at the start."""
+        if self._matches and self._match is not None:
+            self._match = self._matches.previous_before(self._matches.spans[self._match][0])
+            self._jump_to_match()
+
+    def action_clear_search(self) -> None:
+        """Forget the search and its highlights."""
+        if self._matches is not None:
+            self._matches = None
+            self._match = None
+            if self._page is not None:
+                self._show(self._page, keep_anchor=True)
+
+    def action_goto(self) -> None:
+        """Go to a percentage ("42%") or a page number ("120")."""
+        self.app.push_screen(GotoScreen(), self._goto_entered)
+
+    def _goto_entered(self, target: tuple[str, float] | None) -> None:
+        if target is None or self._paginator is None:
+            return
+        kind, value = target
+        if kind == "percent":
+            self.goto_position(int(len(self.story.text) * min(max(value, 0.0), 100.0) / 100))
+            return
+        page = self._paginator.page_by_number(int(value))
+        if page is None:
+            self.notify("The page count is not known yet; try a percentage.", severity="warning")
+        else:
+            self._go(page)
+
+    def action_bookmark(self) -> None:
+        """Add a bookmark at the first character on screen."""
+        mark = self._store.add_bookmark(self.opened.key, self.story, self._anchor)
+        self.notify(f"Bookmarked: {mark.name}")
+
+    def action_bookmarks(self) -> None:
+        """The list of bookmarks, to jump from."""
+        marks = self._store.bookmarks(self.opened.key)
+        if not marks:
+            self.notify("No bookmarks yet: press m to add one.")
+            return
+        self.app.push_screen(BookmarksScreen(marks, self._remove_bookmark), self._bookmark_chosen)
+
+    def _remove_bookmark(self, name: str) -> None:
+        self._store.remove_bookmark(self.opened.key, name)
+
+    def _bookmark_chosen(self, offset: int | None) -> None:
+        if offset is not None:
+            self.goto_position(offset)
+
+    def _set_measure(self, measure: int) -> None:
+        self._measure = min(max(measure, MIN_MEASURE), MAX_MEASURE)
+        if self._area is not None:
+            self._relayout(*self._area)
+        self.notify(f"Measure: {self._measure} columns", timeout=1.5)
+
+    def action_wider(self) -> None:
+        """A wider column of text."""
+        self._set_measure(self._measure + MEASURE_STEP)
+
+    def action_narrower(self) -> None:
+        """A narrower column of text."""
+        self._set_measure(self._measure - MEASURE_STEP)
+
+    def action_reveal(self) -> None:
+        """Ask before showing the spoiler headers; remember the answer for this story."""
+        keys = self.story.spoiler_keys
+        if not keys:
+            self.notify("This story has no spoiler headers.")
+            return
+        if self.revealed:
+            self._on_title = True
+            if self._page is not None:
+                self._show(self._page, keep_anchor=True)
+            return
+        self.app.push_screen(SpoilerGate(self.story.title, keys), self._reveal_answered)
+
+    def _reveal_answered(self, reveal: bool | None) -> None:
+        if not reveal:
+            return
+        self.revealed = True
+        if not self._settings.ask_spoilers_every_time:
+            self._store.set_spoiler_consent(self.opened.key, True)
+        self._on_title = True
+        if self._page is not None:
+            self._show(self._page, keep_anchor=True)
+
+    def action_help(self) -> None:
+        """The keys, as currently bound."""
+        self.app.push_screen(HelpScreen(self.app.active_bindings))
+
+    def action_library(self) -> None:
+        """The library (the one this story was opened from, if any)."""
+        self.save_position()
+        app = self.app
+        if hasattr(app, "show_library"):
+            app.show_library(self)
+
+    def action_back(self) -> None:
+        """Back to the library, or quit when the story was opened directly."""
+        self.save_position()
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()

@@ -1,0 +1,69 @@
+"""SearchScreen and GotoScreen: one-line prompts at the bottom, as in less."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+_GOTO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
+
+PROMPT_CSS = """
+{name} {{ align: left bottom; background: transparent; }}
+{name} Input {{ dock: bottom; width: 1fr; border: tall $accent; }}
+"""
+
+
+class SearchScreen(ModalScreen[str | None]):
+    """Asks for a search query; dismisses with it, or None on Esc."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+    DEFAULT_CSS = PROMPT_CSS.format(name="SearchScreen")
+
+    def __init__(self, last: str = "") -> None:
+        super().__init__()
+        self._last = last
+
+    def compose(self) -> ComposeResult:
+        """The query input."""
+        yield Input(
+            value=self._last,
+            placeholder="Search the story (smart case; re: for a regular expression)",
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Search for what was typed."""
+        self.dismiss(event.value.strip() or None)
+
+
+def parse_goto(text: str) -> tuple[str, float] | None:
+    """``"42%"`` → ("percent", 42.0); ``"120"`` → ("page", 120.0); else None."""
+    m = _GOTO.match(text)
+    if not m:
+        return None
+    return ("percent" if m.group(2) else "page", float(m.group(1)))
+
+
+class GotoScreen(ModalScreen[tuple[str, float] | None]):
+    """Asks for a percentage or a page number."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+    DEFAULT_CSS = PROMPT_CSS.format(name="GotoScreen")
+
+    def compose(self) -> ComposeResult:
+        """The target input."""
+        yield Input(placeholder="Go to: a percentage (42%) or a page number (120)")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Go where the reader asked, or say what is expected."""
+        target = parse_goto(event.value)
+        if target is None and event.value.strip():
+            self.notify("Type a percentage like 42% or a page number like 120.", severity="error")
+            return
+        self.dismiss(target)

@@ -1,0 +1,456 @@
+"""The reader screen driven with Pilot: every key, the spoiler gate, resume, resize, library."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import pytest
+from rich.console import Console
+
+from nightstand.ui.help import HelpScreen
+from nightstand.ui.library import LibraryScreen
+from nightstand.ui.page_view import PageView
+from nightstand.ui.reader import NEXT_KEYS, PREVIOUS_KEYS, ReaderScreen
+from nightstand.ui.spoiler import SpoilerGate
+from nightstand.ui.toc import TocScreen
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from textual.pilot import Pilot
+
+    from nightstand.ui.app import NightstandApp
+
+SIZE = (80, 24)
+SPOILER_VALUE = "The lighthouse keeper was the thief all along"
+
+
+def reader(pilot: Pilot[None]) -> ReaderScreen:
+    """The reader screen in front."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ReaderScreen), type(screen)
+    return screen
+
+
+def screen_text(pilot: Pilot[None]) -> str:
+    """Everything on the terminal, as plain text (what export_screenshot draws, unstyled)."""
+    app = pilot.app
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True)
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text().replace("\u00a0", " ")
+
+
+def page_text(pilot: Pilot[None]) -> str:
+    """The text of the page on screen, line by line."""
+    view = pilot.app.screen.query_one(PageView)
+    assert view.page is not None
+    return "\n".join("".join(s.text for s in line.segments) for line in view.page.lines)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let background work (page count, index, saves) finish."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_on_page(pilot: Pilot[None], n: int) -> None:
+    """From a new story's title page to body page n (1-based)."""
+    await settle(pilot)
+    for _ in range(n):
+        await pilot.press("space")
+    await settle(pilot)
+
+
+async def test_new_story_opens_on_title_page_with_spoilers_hidden(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert reader(pilot).on_title_page
+        text = screen_text(pilot)
+        assert "The Missing Lamp" in text
+        assert "Spoilers" in text
+        assert "hidden" in text
+        assert SPOILER_VALUE not in text
+        assert "lighthouse" not in text.lower()
+
+
+@pytest.mark.parametrize("key", NEXT_KEYS.split(","))
+async def test_every_next_key_turns_forward(
+    make_app: Callable[[Path], NightstandApp], story_file: Path, key: str
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        first = reader(pilot).reading_position
+        await pilot.press(key)
+        await pilot.pause()
+        assert reader(pilot).reading_position > first
+
+
+@pytest.mark.parametrize("key", PREVIOUS_KEYS.split(","))
+async def test_every_previous_key_turns_back(
+    make_app: Callable[[Path], NightstandApp], story_file: Path, key: str
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 3)
+        third = reader(pilot).reading_position
+        await pilot.press(key)
+        await pilot.pause()
+        assert reader(pilot).reading_position < third
+
+
+async def test_next_then_previous_returns_to_the_same_page(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 2)
+        before = page_text(pilot)
+        await pilot.press("space", "b")
+        assert page_text(pilot) == before
+
+
+@pytest.mark.parametrize(("first", "last"), [("g", "G"), ("home", "end")])
+async def test_first_and_last_page(
+    make_app: Callable[[Path], NightstandApp], story_file: Path, first: str, last: str
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 2)
+        await pilot.press(last)
+        await pilot.pause()
+        assert "END" in page_text(pilot)
+        await pilot.press(first)
+        await pilot.pause()
+        assert reader(pilot).reading_position == 0
+
+
+async def test_chapter_keys_move_between_chapters(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        story = reader(pilot).story
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert reader(pilot).reading_position == story.chapters[1].offset
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert reader(pilot).reading_position == story.chapters[2].offset
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert reader(pilot).reading_position == story.chapters[1].offset
+
+
+async def test_table_of_contents_jumps_to_chosen_chapter(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TocScreen)
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert reader(pilot).reading_position == reader(pilot).story.chapters[2].offset
+
+
+async def test_search_finds_phrase_highlights_and_cycles(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        await pilot.press("slash", *"chapter 3", "enter")
+        await settle(pilot)
+        screen = reader(pilot)
+        story = screen.story
+        target = story.text.lower().index("chapter 3 that")
+        page = screen.page
+        assert page is not None and page.start <= target < page.end
+        view = app.screen.query_one(PageView)
+        assert any(
+            any(seg.style == "match" for seg in line.highlighted(view._highlights).segments)
+            for line in page.lines
+        )
+        # "chapter" with a capital matches only the headings, case-sensitively.
+        await pilot.press("escape", "g", "slash", *"Chapter", "enter")
+        await settle(pilot)
+        chapters = [c.offset for c in story.chapters]
+        assert reader(pilot).reading_position == chapters[0]
+        await pilot.press("n")
+        await pilot.pause()
+        assert reader(pilot).reading_position == chapters[1]
+        await pilot.press("N")
+        await pilot.pause()
+        assert reader(pilot).reading_position == chapters[0]
+        await pilot.press("N")  # wraps to the last match
+        await pilot.pause()
+        assert reader(pilot).reading_position == chapters[-1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "no matches" not in screen_text(pilot)
+        assert "“Chapter”" not in screen_text(pilot)
+
+
+async def test_goto_percent(make_app: Callable[[Path], NightstandApp], story_file: Path) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        await pilot.press("percent_sign", *"50%", "enter")
+        await pilot.pause()
+        screen = reader(pilot)
+        half = len(screen.story.text) // 2
+        page = screen.page
+        assert page is not None and page.start <= half < page.end
+
+
+async def test_goto_page_number(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        await pilot.press("colon", "3", "enter")
+        await settle(pilot)
+        screen = reader(pilot)
+        assert screen.paginator is not None and screen.page is not None
+        assert screen.paginator.page_number(screen.page) == 3
+
+
+async def test_bookmark_add_list_and_jump(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 3)
+        marked = reader(pilot).reading_position
+        await pilot.press("m", "g")
+        await pilot.pause()
+        assert reader(pilot).reading_position == 0
+        await pilot.press("apostrophe")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert reader(pilot).reading_position == marked
+
+
+async def test_measure_keys_change_the_column(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_on_page(pilot, 2)
+        anchor = reader(pilot).reading_position
+        page = reader(pilot).page
+        assert page is not None
+        width = page.column_width
+        await pilot.press("plus")
+        await pilot.pause()
+        page = reader(pilot).page
+        assert page is not None and page.column_width == width + 4
+        assert page.start <= anchor < page.end
+        await pilot.press("minus", "minus")
+        await pilot.pause()
+        page = reader(pilot).page
+        assert page is not None and page.column_width == width - 4
+
+
+async def test_spoiler_gate_reveals_after_consent_and_remembers_it(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SpoilerGate)
+        assert SPOILER_VALUE not in screen_text(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert SPOILER_VALUE not in screen_text(pilot)
+        await pilot.press("s", "y")
+        await pilot.pause()
+        assert SPOILER_VALUE in screen_text(pilot)
+    again = make_app(story_file)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("g", "b")
+        await pilot.pause()
+        assert reader(pilot).on_title_page
+        assert SPOILER_VALUE in screen_text(pilot)
+
+
+async def test_spoilers_never_leak_while_paging_searching_or_in_contents(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seen = [screen_text(pilot), app.title]
+        for _ in range(12):
+            await pilot.press("space")
+            seen.append(screen_text(pilot))
+        await pilot.press("t")
+        seen.append(screen_text(pilot))
+        await pilot.press("escape", "slash", *"keeper", "enter")
+        await settle(pilot)
+        seen.append(screen_text(pilot))
+        for _ in range(5):
+            await pilot.press("n")
+            seen.append(screen_text(pilot))
+        assert not any("lighthouse" in s.lower() or "thief" in s.lower() for s in seen)
+
+
+async def test_help_screen_lists_the_keys(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_on_page(pilot, 1)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(pilot)
+        for words in ("Next page", "Previous page", "Table of contents", "Search", "bookmark"):
+            assert words in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_q_quits_when_opened_directly(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_ctrl_c_quits(make_app: Callable[[Path], NightstandApp], story_file: Path) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_mouse_clicks_on_thirds_and_wheel_turn_pages(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 2)
+        start = reader(pilot).reading_position
+        await pilot.click(PageView, offset=(75, 5))
+        await pilot.pause()
+        forward = reader(pilot).reading_position
+        assert forward > start
+        await pilot.click(PageView, offset=(2, 5))
+        await pilot.pause()
+        assert reader(pilot).reading_position == start
+        await pilot.click(PageView, offset=(40, 5))
+        await pilot.pause()
+        assert reader(pilot).reading_position == start
+
+
+async def test_resume_after_restart_lands_on_the_same_page(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 4)
+        before = page_text(pilot)
+        anchor = reader(pilot).reading_position
+        await pilot.press("q")
+    again = make_app(story_file)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert reader(pilot).reading_position == anchor
+        assert page_text(pilot) == before
+
+
+async def test_resize_keeps_the_first_character_on_screen(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_on_page(pilot, 5)
+        anchor = reader(pilot).reading_position
+        for size in [(60, 20), (40, 12), (140, 50), (1, 1), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            page = reader(pilot).page
+            assert page is not None
+            assert page.start <= anchor < max(page.end, page.start + 1)
+
+
+async def test_library_round_trip_keeps_the_selected_row(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    second = story_file.parent / "another-tale.txt"
+    second.write_text("Title: Another Tale\n\nA short tale of one line.\n", encoding="utf-8")
+    app = make_app(story_file.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        titles = [e.title for e in library.filtered_entries()]
+        assert sorted(titles) == ["Another Tale", "The Missing Lamp"]
+        await pilot.press("j")
+        chosen = library.selected()
+        assert chosen is not None
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.story.title == chosen.title
+        await pilot.press("space", "q")
+        await settle(pilot)
+        assert app.screen is library
+        selected = library.selected()
+        assert selected is not None and selected.path == chosen.path
+
+
+async def test_library_filter(make_app: Callable[[Path], NightstandApp], story_file: Path) -> None:
+    (story_file.parent / "another-tale.txt").write_text(
+        "Title: Another Tale\n\nOne line.\n", encoding="utf-8"
+    )
+    app = make_app(story_file.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await pilot.press("slash", *"lamp")
+        await pilot.pause()
+        assert [e.title for e in library.filtered_entries()] == ["The Missing Lamp"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(library.filtered_entries()) == 2
+
+
+async def test_library_key_from_reader_shows_library(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    app.settings = replace(app.settings, library=story_file.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        await pilot.press("L")
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
