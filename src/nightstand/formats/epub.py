@@ -34,6 +34,7 @@ from nightstand.formats.html import (
     html_tree,
     make_header,
     paragraphs_of,
+    source_is_clean,
 )
 
 if TYPE_CHECKING:
@@ -463,6 +464,7 @@ def parse_epub(data: bytes, *, name: str) -> Story:
         titles = [t for t in titles if t.casefold() not in _FRONT_TITLES]
         if writer.ao3 or tree.css_first(_AO3_MARKS) is not None:
             titles, anchors = [], {}
+        writer.clean = source_is_clean(decoded.text)
         writer.walk(
             tree, toc_titles=titles, anchors=anchors, title_page="fff_titlepage" in page.split()
         )

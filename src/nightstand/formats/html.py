@@ -124,36 +124,50 @@ Run = tuple[str, str | None]
 
 # The same tie as ``plaintext.prose``: a spaced ellipsis (and the space before it) becomes
 # no-break spaces, so no line break can fall inside one. tests/test_html.py checks the two
-# agree on every mark-free text.
-_ELLIPSIS = re.compile(r"(?:(?<=\S) )?\.(?: \.){2,}")
+# agree on every mark-free text. The pattern starts with its literal dot so the regex engine
+# can skip ahead; folded text holds no other no-break space, so the second replace finds
+# exactly the spaces before an ellipsis.
+_ELLIPSIS = re.compile(r"\.(?: \.){2,}")
+_TIED = f".{NBSP}."
+
+
+def _tie(match: re.Match[str]) -> str:
+    return match.group().replace(" ", NBSP)
 
 
 def tie_ellipses(text: str) -> str:
     """Join spaced ellipses (``. . .``) with no-break spaces, as the plain-text loader does."""
     if ". ." not in text:
         return text
-    return _ELLIPSIS.sub(lambda m: m.group().replace(" ", NBSP), text)
+    text = _ELLIPSIS.sub(_tie, text)
+    return text.replace(" " + _TIED, NBSP + _TIED)
 
 
-def fold(text: str) -> str:
-    """Sanitize, fold whitespace to single spaces and tie ellipses: one block's worth of text."""
-    return tie_ellipses(" ".join(sanitize(text).split()))
+def fold(text: str, *, clean: bool = False) -> str:
+    """Sanitize, fold whitespace to single spaces and tie ellipses: one block's worth of text.
+
+    ``clean`` skips the sanitizing when the caller knows the text cannot hold a control
+    character (it came from sanitized source with no character references to decode).
+    """
+    if not clean:
+        text = sanitize(text)
+    return tie_ellipses(" ".join(text.split()))
 
 
-def inline_text(runs: list[Run]) -> tuple[str, tuple[Span, ...]]:
+def inline_text(runs: list[Run], *, clean: bool = False) -> tuple[str, tuple[Span, ...]]:
     """Styled runs to one paragraph's text and spans, folded like ``plaintext.prose``.
 
     Whitespace is folded across run boundaries, so ``a <i> b</i>`` gives ``a b`` with the
-    span on ``b`` alone; touching spans of one style merge.
+    span on ``b`` alone; touching spans of one style merge. ``clean`` as for :func:`fold`.
     """
     if len(runs) == 1 and runs[0][1] is None:
-        return fold(runs[0][0]), ()
+        return fold(runs[0][0], clean=clean), ()
     parts: list[str] = []
     spans: list[Span] = []
     length = 0
     space = False
     for raw_text, style in runs:
-        raw = sanitize(raw_text)
+        raw = raw_text if clean else sanitize(raw_text)
         words = raw.split()
         if not words:
             space = space or bool(raw)
@@ -173,6 +187,15 @@ def inline_text(runs: list[Run]) -> tuple[str, tuple[Span, ...]]:
                 spans.append(Span(start, length, style))
         space = raw[-1].isspace()
     return tie_ellipses("".join(parts)), tuple(spans)
+
+
+def source_is_clean(text: str) -> bool:
+    """Whether parsing sanitized ``text`` can yield no control character.
+
+    Decoding sanitized the source; only a numeric character reference (``&#27;``) can bring
+    a control character back, and only if there is one.
+    """
+    return "&#" not in text
 
 
 # --------------------------------------------------------------------------- body
@@ -456,6 +479,8 @@ class BlockWriter:
         self.title_from_h1 = title_from_h1
         self.h1_count = 0
         """How many top-level headings the document has; a lone one is its title."""
+        self.clean = False
+        """The source was sanitized and holds no character reference (see source_is_clean)."""
         self.plain_headings = False
         """The document has no heading markup: a "Chapter 3" paragraph is a chapter."""
         self.ao3 = False
@@ -549,7 +574,7 @@ class BlockWriter:
             return
         runs = self._runs
         self._runs = []
-        text, spans = inline_text(runs)
+        text, spans = inline_text(runs, clean=self.clean)
         if not text:
             return
         if self.front and self._front_matter(text, runs):
@@ -582,7 +607,7 @@ class BlockWriter:
     def heading(self, level: int, text: str, node: LexborNode | None = None) -> None:
         """A heading of ``level`` (1-6): a chapter, the title, or a bold subheading."""
         self.flush()
-        text = fold(text)
+        text = fold(text, clean=self.clean)
         if not text or self._title_page:
             return
         if text.casefold() in _TOC_TITLES and not self.body.has_prose:
@@ -802,7 +827,7 @@ class BlockWriter:
             return
         if frame.heading:
             self._heading_depth -= 1
-            text, _ = inline_text(self._runs)
+            text, _ = inline_text(self._runs, clean=self.clean)
             self._runs.clear()
             self.heading(int(node.tag[1]) if node.tag else 2, text, node)
             return
@@ -960,6 +985,7 @@ def parse_html(
     tree = html_tree(text)
     body = Body()
     writer = BlockWriter(body)
+    writer.clean = source_is_clean(text)
     writer.walk(tree)
     title = writer.title or _header_value(writer.headers, "title")
     if not title:

@@ -29,6 +29,7 @@ from nightstand.formats.html import (
     html_tree,
     key_line,
     make_header,
+    source_is_clean,
 )
 from nightstand.formats.plaintext import is_separator
 
@@ -62,6 +63,7 @@ def parse_markdown(
     body = Body()
     writer = BlockWriter(body, known_title=known_title, known_author=known_author)
     writer.headers.extend(headers)
+    writer.clean = source_is_clean(rest)
     writer.h1_count = sum(1 for t in tokens if t.type == "heading_open" and t.tag == "h1")
     writer.plain_headings = not any(t.type == "heading_open" for t in tokens)
     _write(tokens, writer)
