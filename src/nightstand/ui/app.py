@@ -23,8 +23,6 @@ from nightstand.formats import load
 from nightstand.saver import PositionSaver
 from nightstand.settings import load_settings
 from nightstand.state import StateStore, state_dir
-from nightstand.ui.help import HelpScreen
-from nightstand.ui.library import LibraryScreen
 from nightstand.ui.reader import OpenStory, ReaderScreen
 
 if TYPE_CHECKING:
@@ -76,6 +74,8 @@ class NightstandApp(App[None]):
         if self._start_story is not None:
             self.push_screen(self._reader(self._start_story))
         else:
+            from nightstand.ui.library import LibraryScreen
+
             self.push_screen(LibraryScreen(self._start_folder, self.store))
         for message in self._startup_warnings:
             self.notify(message, severity="warning", timeout=8)
@@ -141,6 +141,8 @@ class NightstandApp(App[None]):
 
     def show_library(self, reader: Screen[None]) -> None:
         """Back to the library below the reader, or replace the reader with the library."""
+        from nightstand.ui.library import LibraryScreen
+
         if any(isinstance(s, LibraryScreen) for s in self.screen_stack):
             while not isinstance(self.screen, LibraryScreen):
                 self.pop_screen()
@@ -150,6 +152,8 @@ class NightstandApp(App[None]):
 
     def action_help(self) -> None:
         """The help screen for the screen in front."""
+        from nightstand.ui.help import HelpScreen
+
         self.push_screen(HelpScreen(self.active_bindings))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -24,12 +24,7 @@ from nightstand.layout import LayoutSettings, Paginator
 from nightstand.layout.title import title_page
 from nightstand.progress import ReadingIndex
 from nightstand.search import Matches, SearchError, search
-from nightstand.ui.bookmarks import BookmarksScreen
-from nightstand.ui.help import HelpScreen
 from nightstand.ui.page_view import PageView
-from nightstand.ui.search import GotoScreen, SearchScreen
-from nightstand.ui.spoiler import SpoilerGate
-from nightstand.ui.toc import TocScreen
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -175,9 +170,8 @@ class ReaderScreen(Screen[None]):
             yield Footer()
 
     def on_mount(self) -> None:
-        """Start the background work that the first page does not need."""
+        """Focus the page; the work the first page does not need waits until it is drawn."""
         self.query_one(PageView).focus()
-        self._build_index()
         self._update_chrome()
 
     def on_unmount(self) -> None:
@@ -209,8 +203,13 @@ class ReaderScreen(Screen[None]):
 
     def on_page_view_area_changed(self, event: PageView.AreaChanged) -> None:
         """Typeset again for the new area, keeping the anchor on screen."""
+        first = self._paginator is None
         self._relayout(event.width, event.height)
-        self.save_position()
+        if first:
+            # Counting words and pages competes with the first paint: start after it.
+            self.call_after_refresh(self._build_index)
+        else:
+            self.save_position()
 
     def _relayout(self, width: int, height: int) -> None:
         self._area = (width, height)
@@ -223,7 +222,7 @@ class ReaderScreen(Screen[None]):
             layout_settings(self._settings, self._measure),
         )
         self._show(self._paginator.page_at(self._anchor), keep_anchor=True)
-        self._count_pages(self._paginator, self._count_cancel)
+        self.call_after_refresh(self._count_pages, self._paginator, self._count_cancel)
 
     def _show(self, page: Page, *, keep_anchor: bool = False, save: bool = False) -> None:
         self._page = page
@@ -394,6 +393,8 @@ class ReaderScreen(Screen[None]):
         if not self.story.chapters:
             self.notify("This story has no chapters.")
             return
+        from nightstand.ui.toc import TocScreen
+
         current = self.story.chapter_index_at(self._anchor)
         self.app.push_screen(TocScreen(self.story.chapters, current), self._toc_chosen)
 
@@ -403,6 +404,8 @@ class ReaderScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Ask for a query and search the whole story."""
+        from nightstand.ui.search import SearchScreen
+
         last = self._matches.query if self._matches else ""
         self.app.push_screen(SearchScreen(last), self._search_entered)
 
@@ -457,6 +460,8 @@ class ReaderScreen(Screen[None]):
 
     def action_goto(self) -> None:
         """Go to a percentage ("42%") or a page number ("120")."""
+        from nightstand.ui.search import GotoScreen
+
         self.app.push_screen(GotoScreen(), self._goto_entered)
 
     def _goto_entered(self, target: tuple[str, float] | None) -> None:
@@ -479,6 +484,8 @@ class ReaderScreen(Screen[None]):
 
     def action_bookmarks(self) -> None:
         """The list of bookmarks, to jump from."""
+        from nightstand.ui.bookmarks import BookmarksScreen
+
         marks = self._store.bookmarks(self.opened.key)
         if not marks:
             self.notify("No bookmarks yet: press m to add one.")
@@ -517,6 +524,8 @@ class ReaderScreen(Screen[None]):
             if self._page is not None:
                 self._show(self._page, keep_anchor=True)
             return
+        from nightstand.ui.spoiler import SpoilerGate
+
         self.app.push_screen(SpoilerGate(self.story.title, keys), self._reveal_answered)
 
     def _reveal_answered(self, reveal: bool | None) -> None:
@@ -528,10 +537,6 @@ class ReaderScreen(Screen[None]):
         self._on_title = True
         if self._page is not None:
             self._show(self._page, keep_anchor=True)
-
-    def action_help(self) -> None:
-        """The keys, as currently bound."""
-        self.app.push_screen(HelpScreen(self.app.active_bindings))
 
     def action_library(self) -> None:
         """The library (the one this story was opened from, if any)."""
