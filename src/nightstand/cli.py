@@ -202,9 +202,13 @@ def format_info(data: dict[str, Any]) -> str:
 
 
 def _read(args: argparse.Namespace) -> None:
+    from nightstand.opening import plan_opening
+
+    # Decide, and start loading the story, before importing the UI: the two overlap.
+    opening = plan_opening(args.path)
     from nightstand.ui.app import run
 
-    run(args.path)
+    run(opening)
 
 
 def _cat(args: argparse.Namespace) -> None:

@@ -21,8 +21,7 @@ from textual.binding import Binding, BindingType
 from nightstand.errors import NightstandError
 from nightstand.formats import load
 from nightstand.saver import PositionSaver
-from nightstand.settings import load_settings
-from nightstand.state import StateStore, state_dir
+from nightstand.state import state_dir
 from nightstand.ui.reader import OpenStory, ReaderScreen
 
 if TYPE_CHECKING:
@@ -32,7 +31,9 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.screen import Screen
 
+    from nightstand.opening import Opening
     from nightstand.settings import Settings
+    from nightstand.state import StateStore
 
 
 class NightstandApp(App[None]):
@@ -201,7 +202,6 @@ def settle_heap() -> None:
     happens to fall on a page turn rescans them all and the turn takes several
     milliseconds instead of a fraction of one.
     """
-    gc.collect()
     gc.freeze()
 
 
@@ -209,36 +209,28 @@ def _crash_log() -> Path:
     return state_dir() / "crash.log"
 
 
-def run(path: Path | None) -> None:
-    """Open the reader on a story, a library on a folder, or resume the last story."""
-    settings, warnings = load_settings()
-    store = StateStore.open()
+def run(opening: Opening) -> None:
+    """Run the app on what :func:`~nightstand.opening.plan_opening` decided."""
+    store = opening.store
     try:
         story: OpenStory | None = None
-        folder: Path | None = None
-        if path is None:
-            recent = next((r for r in store.recent(5) if not r.missing), None)
-            if recent is not None:
-                path = recent.path
-            else:
-                folder = settings.library
-                folder.mkdir(parents=True, exist_ok=True)
-        if path is not None and path.is_dir():
-            folder = path
-        elif path is not None:
-            loaded = load(path)
+        if opening.story_path is not None:
+            path = opening.story_path
+            loaded = opening.preload.result() if opening.preload else load(path)
             story = OpenStory(path, loaded, store.story_key(loaded, path))
             settle_heap()
         app = NightstandApp(
-            settings=settings,
+            settings=opening.settings,
             store=store,
             story=story,
-            folder=folder,
-            warnings=[*warnings, *store.warnings],
+            folder=opening.folder,
+            warnings=opening.warnings,
         )
         app.run()
         app.saver.close()
         if app.return_code:
             raise SystemExit(app.return_code)
     finally:
+        if opening.preload is not None:
+            opening.preload.cancel()
         store.close()

@@ -1,0 +1,53 @@
+"""What ``nightstand [PATH]`` opens, decided before the UI is imported.
+
+A story file opens the reader at its saved position; a folder opens its library; no
+argument resumes the story read last, or opens the configured library. The story starts
+loading (in a child process, see :mod:`nightstand.preload`) as soon as it is known, so that
+parsing overlaps the import of Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from nightstand.preload import Preload
+from nightstand.settings import load_settings
+from nightstand.state import StateStore
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from nightstand.settings import Settings
+
+
+@dataclass(slots=True)
+class Opening:
+    """The settings, the state store and what to show first."""
+
+    settings: Settings
+    store: StateStore
+    warnings: list[str]
+    story_path: Path | None = None
+    folder: Path | None = None
+    preload: Preload | None = None
+
+
+def plan_opening(path: Path | None) -> Opening:
+    """Decide what to open for ``path`` and start loading the story if there is one."""
+    settings, warnings = load_settings()
+    store = StateStore.open()
+    opening = Opening(settings, store, [*warnings, *store.warnings])
+    if path is None:
+        recent = next((r for r in store.recent(5) if not r.missing), None)
+        if recent is None:
+            settings.library.mkdir(parents=True, exist_ok=True)
+            opening.folder = settings.library
+            return opening
+        path = recent.path
+    if path.is_dir():
+        opening.folder = path
+    else:
+        opening.story_path = path
+        opening.preload = Preload(path)
+    return opening
