@@ -108,8 +108,9 @@ class Tmux:
         return last
 
     def kill(self) -> None:
-        """Stop the tmux server and everything in it."""
+        """Stop the tmux server and everything in it; the next start uses a new server."""
         self._tmux("kill-server")
+        self.socket = f"nightstand-{uuid.uuid4().hex[:8]}"
 
 
 def _quote(arg: str) -> str:
