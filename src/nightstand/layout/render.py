@@ -62,9 +62,16 @@ def title_lines(story: Story, width: int, *, reveal_spoilers: bool = False) -> t
     centred(_clean(story.title) or "Untitled", "heading")
     if story.author:
         centred("by " + _clean(story.author), None)
-    if story.headers:
+    # The title and author are already at the top; the other headers follow as written.
+    shown = [
+        h
+        for h in story.headers
+        if not (h.canonical == "title" and h.value == story.title)
+        and not (h.canonical == "author" and h.value == story.author)
+    ]
+    if shown:
         out.append(Line(()))
-    for header in story.headers:
+    for header in shown:
         key = _clean(header.key)
         value = _clean(shown_value(header, revealed=reveal_spoilers))
         parts = _wrapped(f"{key}: {value}", width)
