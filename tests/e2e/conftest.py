@@ -107,6 +107,10 @@ class Tmux:
                 last, since = now, time.monotonic()
         return last
 
+    def pane_pid(self) -> int:
+        """The process id of the shell running in the pane."""
+        return int(self._tmux("display-message", "-p", "-t", self.session, "#{pane_pid}").stdout)
+
     def kill(self) -> None:
         """Stop the tmux server and everything in it; the next start uses a new server."""
         self._tmux("kill-server")

@@ -454,3 +454,40 @@ async def test_library_key_from_reader_shows_library(
         await pilot.press("L")
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_keys_can_be_remapped_in_the_settings_file(
+    make_app: Callable[[Path], NightstandApp], story_file: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.toml").write_text(
+        '[keys]\nnext_page = ["x"]\nprevious_page = "z"\n', encoding="utf-8"
+    )
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 0)
+        await pilot.press("x", "x")
+        await pilot.pause()
+        second = reader(pilot).reading_position
+        assert not reader(pilot).on_title_page and second > 0
+        await pilot.press("space")  # no longer bound to next_page
+        await pilot.pause()
+        assert reader(pilot).reading_position == second
+        await pilot.press("z")
+        await pilot.pause()
+        assert reader(pilot).reading_position == 0
+
+
+async def test_command_palette_offers_the_readers_commands(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Table of contents", "Search", "Go to", "Add bookmark", "Library"} <= titles
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Last page")
+        command.callback()
+        await pilot.pause()
+        assert "END" in page_text(pilot)

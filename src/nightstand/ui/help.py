@@ -25,7 +25,7 @@ EXTRA_HELP = (
 
 
 class HelpScreen(ModalScreen[None]):
-    """A table of keys and what they do."""
+    """A table of keys, what they do, and the name to remap them by in settings.toml."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss(None)", "Close"),
@@ -43,7 +43,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: Mapping[str, ActiveBinding]) -> None:
         super().__init__()
-        grouped: dict[tuple[str, str], list[str]] = {}
+        grouped: dict[tuple[str, str, str], list[str]] = {}
         for key, active in bindings.items():
             binding = active.binding
             # Only nightstand's own keys carry an id; Textual's focus and copy keys do not.
@@ -51,8 +51,9 @@ class HelpScreen(ModalScreen[None]):
                 continue
             display = self._display(key, binding)
             described = binding.tooltip or binding.description
-            grouped.setdefault((binding.action, described), []).append(display)
-        self._rows = [(", ".join(keys), desc) for (_, desc), keys in grouped.items()]
+            name = binding.id
+            grouped.setdefault((binding.action, described, name), []).append(display)
+        self._rows = [(", ".join(keys), desc, name) for (_, desc, name), keys in grouped.items()]
 
     @staticmethod
     def _display(key: str, binding: Binding) -> str:
@@ -77,8 +78,11 @@ class HelpScreen(ModalScreen[None]):
         table = Table(title="nightstand — keys", expand=True, show_edge=False)
         table.add_column("Keys", style="bold", ratio=2)
         table.add_column("Does", ratio=3)
-        for keys, desc in [*self._rows, *EXTRA_HELP]:
-            table.add_row(keys, desc)
+        table.add_column("[keys] name", style="dim", ratio=1)
+        for keys, desc, name in self._rows:
+            table.add_row(keys, desc, name)
+        for keys, desc in EXTRA_HELP:
+            table.add_row(keys, desc, "")
         with VerticalScroll():
             yield Static(table)
 
