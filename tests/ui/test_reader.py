@@ -491,3 +491,15 @@ async def test_command_palette_offers_the_readers_commands(
         command.callback()
         await pilot.pause()
         assert "END" in page_text(pilot)
+
+
+def test_status_parts_fit_the_width_in_order() -> None:
+    from nightstand.ui.reader import fit_parts
+
+    parts = ["chapter 1/4 · scene 1/1", "1 min left in chapter", "4 min left in book"]
+    assert fit_parts("page 2 of 10", parts, "20%", 200) == (
+        "page 2 of 10 · chapter 1/4 · scene 1/1 · 1 min left in chapter · 4 min left in book · 20%"
+    )
+    narrow = fit_parts("page 2 of 10", parts, "20%", 50)
+    assert narrow == "page 2 of 10 · chapter 1/4 · scene 1/1 · 20%"
+    assert len(fit_parts("page 2 of 10", parts, "20%", 8)) == 8

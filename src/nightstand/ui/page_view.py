@@ -78,6 +78,7 @@ class PageView(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._page: Page | None = None
+        self._top = 0
         self._highlights: tuple[tuple[int, int], ...] = ()
         self._strips: dict[int, Strip] = {}
 
@@ -86,9 +87,10 @@ class PageView(Widget, can_focus=True):
         """The page on screen."""
         return self._page
 
-    def show(self, page: Page, highlights: Sequence[tuple[int, int]] = ()) -> None:
-        """Put a page on screen, with search matches (story offset ranges) highlighted."""
+    def show(self, page: Page, highlights: Sequence[tuple[int, int]] = (), *, top: int = 0) -> None:
+        """Put a page on screen ``top`` rows down, search matches (offset ranges) highlighted."""
         self._page = page
+        self._top = top
         self._highlights = tuple(h for h in highlights if h[1] > page.start and h[0] < page.end)
         self._strips.clear()
         self.refresh()
@@ -133,9 +135,10 @@ class PageView(Widget, can_focus=True):
         base = self.rich_style
         width = self.size.width
         page = self._page
-        if page is None or not 0 <= y < len(page.lines):
+        row = y - self._top
+        if page is None or not 0 <= row < len(page.lines):
             return Strip.blank(width, base)
-        line = page.lines[y]
+        line = page.lines[row]
         if self._highlights:
             line = line.highlighted(self._highlights)
         return Strip(self._segments(line, page.column_left, base)).adjust_cell_length(width, base)

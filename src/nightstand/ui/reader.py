@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
@@ -69,6 +70,16 @@ def layout_settings(settings: Settings, measure: int | None = None) -> LayoutSet
     )
 
 
+def fit_parts(first: str, optional: list[str], last: str, width: int) -> str:
+    """``first · optional… · last`` with as many optional parts, in order, as fit ``width``."""
+    chosen: list[str] = []
+    for part in optional:
+        if cell_len(" · ".join([first, *chosen, part, last])) <= width:
+            chosen.append(part)
+    line = " · ".join([first, *chosen, last])
+    return line if cell_len(line) <= width else set_cell_size(line, width)
+
+
 def _duration(minutes: int) -> str:
     hours, mins = divmod(minutes, 60)
     return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
@@ -78,14 +89,9 @@ class ReaderScreen(Screen[None]):
     """Reads one story: pages, chapters, search, bookmarks, spoiler consent."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(NEXT_KEYS, "next_page", "Next", tooltip="Next page", id="next_page"),
         Binding(
-            "space,pagedown,right,l,j,f,ctrl+f,enter", "next_page", "Next page", id="next_page"
-        ),
-        Binding(
-            "b,pageup,left,h,k,ctrl+b,backspace",
-            "previous_page",
-            "Previous page",
-            id="previous_page",
+            PREVIOUS_KEYS, "previous_page", "Back", tooltip="Previous page", id="previous_page"
         ),
         Binding("g,home", "first_page", "First page", show=False, id="first_page"),
         Binding("G,end", "last_page", "Last page", show=False, id="last_page"),
@@ -224,15 +230,19 @@ class ReaderScreen(Screen[None]):
         self._show(self._paginator.page_at(self._anchor), keep_anchor=True)
         self.call_after_refresh(self._count_pages, self._paginator, self._count_cancel)
 
+    @property
+    def _top(self) -> int:
+        return self._paginator.settings.margin_top if self._paginator else 0
+
     def _show(self, page: Page, *, keep_anchor: bool = False, save: bool = False) -> None:
         self._page = page
         if not keep_anchor:
             self._anchor = page.start
         view = self.query_one(PageView)
         if self._on_title and self._paginator is not None:
-            view.show(title_page(self._paginator, revealed=self.revealed))
+            view.show(title_page(self._paginator, revealed=self.revealed), top=self._top)
         else:
-            view.show(page, self._matches.spans if self._matches else ())
+            view.show(page, self._matches.spans if self._matches else (), top=self._top)
         self._update_chrome()
         if save:
             self.save_position()
@@ -264,6 +274,8 @@ class ReaderScreen(Screen[None]):
             header.append(f" · {story.author}", style="not bold")
         if chapter and not self._on_title:
             header.append(f" · {chapter}", style="not bold italic")
+        width = max((self._area or (80, 0))[0] - 2, 10)
+        header.truncate(width, overflow="ellipsis")
         self.query_one("#header-line", Static).update(header)
         self.query_one("#status", Static).update(self._status_text())
 
@@ -272,31 +284,29 @@ class ReaderScreen(Screen[None]):
         if paginator is None or page is None:
             return Text("")
         width = max((self._area or (80, 0))[0] - 2, 10)
+        optional: list[str] = []
+        if self._matches is not None:
+            n = len(self._matches.spans)
+            at = f"{(self._match or 0) + 1}/{n}" if n else "no matches"
+            optional.append(f"“{self._matches.query}” {at}")
         if self._on_title:
-            parts = ["title page"]
+            first = "title page"
             percent = 0.0
         else:
             number, total = paginator.page_number(page), paginator.page_count()
-            parts = [f"page {number} of {total}" if number and total else "page …"]
+            first = f"page {number} of {total}" if number and total else "page …"
             percent = paginator.percent(page)
             if self._index is not None:
                 pr = self._index.progress(page.start)
                 scene = f"scene {pr.scene}/{pr.scenes}"
-                parts.append(
+                optional.append(
                     f"chapter {pr.chapter}/{pr.chapters} · {scene}" if pr.chapters else scene
                 )
                 ch_left, book_left = pr.minutes_left(self._settings.words_per_minute)
-                parts.append(
-                    f"{_duration(ch_left)} left in chapter · {_duration(book_left)} in book"
-                    if pr.chapters
-                    else f"{_duration(book_left)} left"
-                )
-        if self._matches is not None:
-            n = len(self._matches.spans)
-            at = f"{(self._match or 0) + 1}/{n}" if n else "no matches"
-            parts.append(f"“{self._matches.query}” {at}")
-        parts.append(f"{percent:.0f}%")
-        text = Text(" · ".join(parts), no_wrap=True, overflow="ellipsis")
+                if pr.chapters:
+                    optional.append(f"{_duration(ch_left)} left in chapter")
+                optional.append(f"{_duration(book_left)} left in book")
+        text = Text(fit_parts(first, optional, f"{percent:.0f}%", width), no_wrap=True)
         text.append("\n")
         filled = round(width * percent / 100)
         text.append("━" * filled, style="bold")
