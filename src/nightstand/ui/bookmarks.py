@@ -13,8 +13,9 @@ from textual.widgets.option_list import Option
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from nightstand.state import Bookmark
     from textual.app import ComposeResult
+
+    from nightstand.state import Bookmark
 
 
 class BookmarksScreen(ModalScreen[int | None]):

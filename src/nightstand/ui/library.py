@@ -6,7 +6,6 @@ import threading
 import time
 from typing import TYPE_CHECKING, ClassVar
 
-from nightstand.library import scan
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
@@ -14,12 +13,15 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from nightstand.library import scan
+
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from textual.app import ComposeResult
+
     from nightstand.library import LibraryEntry
     from nightstand.state import StateStore
-    from textual.app import ComposeResult
 
 BAR_CELLS = 10
 
