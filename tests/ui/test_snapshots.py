@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from nightstand.ui.library import LibraryScreen
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -97,4 +99,14 @@ def test_library(
     # A relative folder, so that the title line is the same on every machine.
     monkeypatch.chdir(story_file.parent.parent)
     folder = type(story_file)(story_file.parent.name)
-    assert snap_compare(make_app(folder), terminal_size=size, run_before=_settle)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, LibraryScreen)
+        for _ in range(200):  # the scan runs in a thread; a loaded machine can be slow
+            await _settle(pilot)
+            if len(screen.entries) == 2:
+                break
+        await _settle(pilot)
+
+    assert snap_compare(make_app(folder), terminal_size=size, run_before=run_before)
