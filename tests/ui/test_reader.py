@@ -503,3 +503,63 @@ def test_status_parts_fit_the_width_in_order() -> None:
     narrow = fit_parts("page 2 of 10", parts, "20%", 50)
     assert narrow == "page 2 of 10 · chapter 1/4 · scene 1/1 · 20%"
     assert len(fit_parts("page 2 of 10", parts, "20%", 8)) == 8
+
+
+async def test_a_failure_to_save_is_one_notification_and_reading_goes_on(
+    make_app: Callable[[Path], NightstandApp], story_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    app = make_app(story_file)
+
+    class FullDisk:
+        """The state file's connection, on a disk that has just filled up."""
+
+        def __init__(self, real: sqlite3.Connection) -> None:
+            self.real = real
+
+        def execute(self, sql: str, *args: object) -> object:
+            if sql.startswith("BEGIN"):
+                raise sqlite3.OperationalError("database or disk is full")
+            return self.real.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.real, name)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        monkeypatch.setattr(app.store, "_conn", FullDisk(app.store._conn))
+        for _ in range(4):
+            await pilot.press("space")
+            await pilot.pause(0.4)
+        await pilot.pause(1.2)
+        messages = [n.message for n in app._notifications]
+        failures = [m for m in messages if "disk is full" in m]
+        assert len(failures) == 1, messages
+        assert app.store.read_only
+        before = reader(pilot).reading_position
+        await pilot.press("space")
+        await pilot.pause()
+        assert reader(pilot).reading_position > before
+
+
+async def test_a_broken_story_in_the_library_is_a_notification(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    broken = story_file.parent / "broken.txt"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    app = make_app(story_file.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        entry = next(e for e in library.entries if e.path == broken)
+        assert entry.error
+        table = library.query_one("DataTable")
+        row = [str(e.path) for e in library.filtered_entries()].index(str(broken))
+        table.move_cursor(row=row)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is library
+        messages = [n.message for n in app._notifications]
+        assert any("not a story file" in m for m in messages), messages

@@ -179,6 +179,8 @@ class ReaderScreen(Screen[None]):
         """Focus the page; the work the first page does not need waits until it is drawn."""
         self.query_one(PageView).focus()
         self._update_chrome()
+        # Saves happen on another thread; a failure is reported on the next tick, once.
+        self.set_interval(1.0, self._report_store_warnings)
 
     def on_unmount(self) -> None:
         """Stop background counting and save where the reader is."""
@@ -321,7 +323,6 @@ class ReaderScreen(Screen[None]):
         if self._paginator is not None and self._page is not None and not self._on_title:
             percent = self._paginator.percent(self._page)
         self._saver.submit(self.opened.key, self.opened.path, self.story, self._anchor, percent)
-        self.call_after_refresh(self._report_store_warnings)
 
     def _report_store_warnings(self) -> None:
         warnings = self._store.warnings
