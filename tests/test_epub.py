@@ -756,7 +756,7 @@ def test_hostile_chapter_html(tmp_path: Path) -> None:
     assert [c.title for c in story.chapters] == ["One"]
     # The whole OSC sequence goes, its "title" parameter with it.
     assert story.block_text(story.blocks[1]) == "Safe text."
-    assert any("too deeply" in w for w in story.warnings)
+    assert any("too many tags" in w for w in story.warnings)
 
 
 # --------------------------------------------------------------------------- properties

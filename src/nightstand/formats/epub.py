@@ -448,7 +448,8 @@ def parse_epub(data: bytes, *, name: str) -> Story:
             warnings.append(f"{item.path}: {decoded.warning}")
         encoding = encoding or decoded.encoding
         try:
-            tree = html_tree(decoded.text)
+            # Every page is examined: many small crafted pages add up.
+            tree = html_tree(decoded.text, check_from=0)
         except StoryError as exc:
             warnings.append(f"skipped a chapter: {item.path}: {exc}")
             continue
@@ -472,7 +473,7 @@ def parse_epub(data: bytes, *, name: str) -> Story:
         reason = f": {warnings[-1]}" if warnings else ""
         raise StoryError(f"the EPUB has no readable chapters{reason}")
     return body.story(
-        title=meta.title or writer.title or name,
+        title=meta.title or writer.title or fold(name) or "untitled",
         author=", ".join(meta.authors) or writer.author,
         headers=tuple(_merge_headers(meta.headers(), writer.headers)),
         format="epub",

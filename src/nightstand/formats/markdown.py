@@ -26,6 +26,7 @@ from nightstand.formats.decode import sanitize
 from nightstand.formats.html import (
     BlockWriter,
     Body,
+    fold,
     html_tree,
     key_line,
     make_header,
@@ -69,7 +70,7 @@ def parse_markdown(
     _write(tokens, writer)
     writer.flush()
     return body.story(
-        title=known_title or writer.title or name,
+        title=known_title or writer.title or fold(name) or "untitled",
         author=known_author or writer.author,
         headers=tuple(writer.headers),
         format="markdown",
