@@ -563,3 +563,47 @@ async def test_a_broken_story_in_the_library_is_a_notification(
         assert app.screen is library
         messages = [n.message for n in app._notifications]
         assert any("not a story file" in m for m in messages), messages
+
+
+MARKUP_STORY = """Title: [bold]Loud[/] [@click=app.quit]Title
+
+Author: [link=file:///etc/passwd]Mallory[/link]
+
+= = = =
+
+Chapter 1: [@click=app.quit]The [red]Red[/red] Door
+
+She wrote [bold]this[/bold] and [@click=app.quit]that[/] on the wall.
+
+Chapter 2: Plain
+
+Nothing more.
+"""
+
+
+async def test_markup_in_a_story_is_shown_literally_everywhere(
+    make_app: Callable[[Path], NightstandApp], tmp_path: Path
+) -> None:
+    path = tmp_path / "markup.txt"
+    path.write_text(MARKUP_STORY, encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "[bold]Loud[/] [@click=app.quit]Title" in screen_text(pilot)
+        await pilot.press("space")
+        await pilot.pause()
+        text = screen_text(pilot)
+        assert "[@click=app.quit]The [red]Red[/red] Door" in text
+        assert "She wrote [bold]this[/bold] and [@click=app.quit]that[/]" in text
+        await pilot.press("t")
+        await pilot.pause()
+        assert "[@click=app.quit]The [red]Red[/red] Door" in screen_text(pilot)
+        await pilot.click("OptionList", offset=(12, 0))
+        await pilot.press("escape", "m", "apostrophe")
+        await pilot.pause()
+        assert "[@click=app.quit]" in screen_text(pilot)
+        await pilot.press("escape", "slash", *"[bold]", "enter")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert app.is_running
+        assert not any("Not found" in m for m in messages), messages

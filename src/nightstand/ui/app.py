@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from rich.console import RenderableType
+    from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
     from nightstand.opening import Opening
@@ -82,6 +83,18 @@ class NightstandApp(App[None]):
             self.notify(message, severity="warning", timeout=8)
         self._arm_signals()
         self.app_suspend_signal.subscribe(self, self._on_suspend)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Notify with markup always off: messages carry titles, quotes and paths from files."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _reader(self, opened: OpenStory) -> ReaderScreen:
         self.title = f"{opened.story.title} — nightstand"

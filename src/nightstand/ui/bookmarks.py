@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -47,7 +48,10 @@ class BookmarksScreen(ModalScreen[int | None]):
             yield OptionList(*self._options())
 
     def _options(self) -> list[Option]:
-        return [Option(f"{m.name}  — {m.quote}", id=str(i)) for i, m in enumerate(self._marks)]
+        # Quotes are story text: plain Text, never markup.
+        return [
+            Option(Text(f"{m.name}  — {m.quote}"), id=str(i)) for i, m in enumerate(self._marks)
+        ]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Jump to the chosen bookmark."""

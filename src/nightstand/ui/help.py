@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -80,9 +81,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Does", ratio=3)
         table.add_column("[keys] name", style="dim", ratio=1)
         for keys, desc, name in self._rows:
-            table.add_row(keys, desc, name)
+            table.add_row(Text(keys), Text(desc), Text(name))
         for keys, desc in EXTRA_HELP:
-            table.add_row(keys, desc, "")
+            table.add_row(Text(keys), Text(desc), "")
         with VerticalScroll():
             yield Static(table)
 

@@ -81,7 +81,7 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Title, filter input, table, footer."""
         with Vertical():
-            yield Static(f"Library · {self.folder}", id="title", markup=False)
+            yield Static(Text(f"Library · {self.folder}"), id="title")
             yield Input(placeholder="Filter by title or author", id="filter")
             table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_column("Title", key="title")
@@ -110,7 +110,7 @@ class LibraryScreen(Screen[None]):
         """Read the folder again."""
         self._cancel.set()
         self._cancel = threading.Event()
-        self.query_one("#title", Static).update(f"Library · {self.folder} · scanning…")
+        self.query_one("#title", Static).update(Text(f"Library · {self.folder} · scanning…"))
         self._scan(self._cancel)
 
     @work(thread=True, exclusive=True, group="scan")
@@ -122,7 +122,9 @@ class LibraryScreen(Screen[None]):
     def _scanned(self, entries: list[LibraryEntry]) -> None:
         self.entries = entries
         stories = sum(1 for e in entries if e.error is None)
-        self.query_one("#title", Static).update(f"Library · {self.folder} · {stories} stories")
+        self.query_one("#title", Static).update(
+            Text(f"Library · {self.folder} · {stories} stories")
+        )
         self._fill()
 
     def refresh_entries(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -46,7 +47,10 @@ class TocScreen(ModalScreen[int | None]):
         with Vertical():
             yield Static(f"Contents ({len(self._chapters)} chapters)", classes="title")
             yield OptionList(
-                *(Option(f"{i + 1:>4}  {c.title}", id=str(i)) for i, c in enumerate(self._chapters))
+                *(
+                    Option(Text(f"{i + 1:>4}  {c.title}"), id=str(i))
+                    for i, c in enumerate(self._chapters)
+                )
             )
 
     def on_mount(self) -> None:
