@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from nightstand import __version__
 from nightstand.errors import NightstandError
 from nightstand.formats.decode import sanitize
 
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal e-reader for stories. `nightstand FILE` reads a story; "
         "`nightstand FOLDER` opens a library; no argument resumes the last story read.",
     )
+    parser.add_argument("--version", action="version", version=f"nightstand {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     read = sub.add_parser("read", help="read a story, or browse a folder of stories (default)")
