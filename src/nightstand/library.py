@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from nightstand import __version__
 from nightstand.errors import NightstandError, StoryError
+from nightstand.formats.decode import sanitize
 from nightstand.state import CachedFile, identify, iso_time
 
 if TYPE_CHECKING:
@@ -90,8 +91,10 @@ def read_file(path: str, size: int, mtime_ns: int) -> tuple[CachedFile, Story | 
     try:
         story = load(path)
     except NightstandError as exc:
-        stem = Path(path).stem
-        failed = CachedFile(path, size, mtime_ns, CACHE_VERSION, None, stem, None, "", 0, str(exc))
+        # The name and the message (which quotes the path) are shown: no escape sequences.
+        stem = " ".join(sanitize(Path(path).stem).split())
+        error = " ".join(sanitize(str(exc)).split())
+        failed = CachedFile(path, size, mtime_ns, CACHE_VERSION, None, stem, None, "", 0, error)
         return failed, None
     info = CachedFile(
         path,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nightstand.errors import StoryError
-from nightstand.formats.decode import check_not_binary, decode
+from nightstand.formats.decode import check_not_binary, decode, sanitize
 
 if TYPE_CHECKING:
     from nightstand.story import Story
@@ -45,9 +45,10 @@ def title_from_file_name(path: Path) -> str:
     """A title for a story that names none: the file name made readable.
 
     ``snow-on-the-night-train.txt`` becomes "Snow on the night train"; a name that already
-    has capitals is kept as written.
+    has capitals is kept as written. A file name is text from outside like the file's
+    content, so it is sanitized the same way (a name can hold escape sequences).
     """
-    stem = path.stem or path.name
+    stem = sanitize(path.stem or path.name)
     words = " ".join(stem.replace("_", " ").replace("-", " ").split()) or stem
     return words[:1].upper() + words[1:] if words.islower() else words
 
