@@ -314,14 +314,16 @@ _CLOSES_P: Final = tag_set(
 )
 _HEADING_TAGS: Final = tag_set("h1 h2 h3 h4 h5 h6")
 _SCOPE_BOUNDARY: Final = tag_set("applet caption html table td th marquee object template button")
-# "Special" elements (HTML standard) stop the search for an <li>/<dd>/<dt> to close,
-# except address, div and p.
+# "Special" elements (HTML standard) that can be open: a formatting element ended with one of
+# them open inside it is moved, not closed; all but address, div and p also stop the search
+# for an <li>/<dd>/<dt> to close.
 _SPECIAL: Final = tag_set(
-    "applet article aside blockquote body button caption center col colgroup dd details dir dl "
-    "dt fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 head header hgroup "
-    "html li listing main marquee menu nav object ol pre search section select summary table "
-    "tbody td template tfoot th thead tr ul"
+    "address applet article aside blockquote body button caption center colgroup dd details "
+    "dir div dl dt fieldset figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 head "
+    "header hgroup html li listing main marquee menu nav noscript object ol p pre search "
+    "section select summary table tbody td template tfoot th thead tr ul"
 )
+_NOT_STOPPING: Final = tag_set("address div p")
 _IGNORED_IN_BODY: Final = tag_set(
     "html head body frameset caption col colgroup tbody td tfoot th thead tr"
 )
@@ -343,6 +345,7 @@ class _ParseCost:
         self.where: dict[str, list[int]] = {}
         self.bounds: list[int] = []
         self.specials: list[int] = []
+        self.stops: list[int] = []
         self.formatting: list[list[object]] = []  # [name, key, open]
         self.alike: dict[tuple[str, str], int] = {}
         self.cost = 0
@@ -355,6 +358,8 @@ class _ParseCost:
             self.bounds.append(index)
         if name in _SPECIAL:
             self.specials.append(index)
+            if name not in _NOT_STOPPING:
+                self.stops.append(index)
 
     def pop_to(self, index: int) -> None:
         """Pop the stack down to (and including) the element at ``index``."""
@@ -367,6 +372,8 @@ class _ParseCost:
                 self.bounds.pop()
             if self.specials and self.specials[-1] == at:
                 self.specials.pop()
+            if self.stops and self.stops[-1] == at:
+                self.stops.pop()
             if name in _FORMATTING:
                 for entry in reversed(self.formatting):
                     if entry[0] == name and entry[2]:
@@ -395,17 +402,27 @@ class _ParseCost:
         self.cost += reopened * (len(entries) + 1) * _RECONSTRUCT_WEIGHT
 
     def forget(self, name: str) -> None:
-        """Drop the last active formatting entry named ``name`` (closed or adopted)."""
+        """A formatting element ends (``</b>``, or a new ``<a>`` while one is active).
+
+        Without a block opened inside it, it is simply popped. With one, the standard's
+        adoption agency moves it under that block instead: the stack keeps its depth and
+        the entry stays active, which is how crafted pages make the stack grow.
+        """
         for i in range(len(self.formatting) - 1, -1, -1):
             entry = self.formatting[i]
-            if entry[0] == name:
-                if entry[2]:
-                    self.pop_to(self.top(name))
-                key = entry[1]
-                assert isinstance(key, tuple)
-                self.alike[key] -= 1
-                del self.formatting[i]
-                return
+            if entry[0] != name:
+                continue
+            if entry[2]:
+                index = self.top(name)
+                self.cost += (len(self.stack) - index) * _RECONSTRUCT_WEIGHT
+                if self.specials and self.specials[-1] > index:
+                    return
+                self.pop_to(index)
+            key = entry[1]
+            assert isinstance(key, tuple)
+            self.alike[key] -= 1
+            del self.formatting[i]
+            return
 
     def start(self, name: str, attributes: str) -> None:
         if name in _CLOSES_P:
@@ -417,7 +434,7 @@ class _ParseCost:
             if name in ("li", "dd", "dt"):
                 siblings = ("li",) if name == "li" else ("dd", "dt")
                 sibling = max(self.top(n) for n in siblings)
-                if sibling >= 0 and (not self.specials or self.specials[-1] <= sibling):
+                if sibling >= 0 and (not self.stops or self.stops[-1] <= sibling):
                     self.pop_to(sibling)
             elif name in _HEADING_TAGS and self.stack and self.stack[-1] in _HEADING_TAGS:
                 self.pop_to(len(self.stack) - 1)
@@ -425,6 +442,8 @@ class _ParseCost:
             return
         if name in ("a", "nobr") and any(e[0] == name for e in self.formatting):
             self.forget(name)
+        elif name in ("option", "optgroup") and self.stack and self.stack[-1] == "option":
+            self.pop_to(len(self.stack) - 1)
         self.reconstruct()
         self.push(name)
         if name in _FORMATTING:
@@ -439,9 +458,24 @@ class _ParseCost:
             self.formatting.append([name, key, True])
             self.alike[key] = self.alike.get(key, 0) + 1
 
+    def void(self, name: str) -> None:
+        """A void element: ``<hr>`` closes an open paragraph, the rest re-open formatting."""
+        if name == "hr":
+            target = self.top("p")
+            floor = self.floor()
+            self.cost += len(self.stack) - max(target, floor, 0)
+            if target > floor:
+                self.pop_to(target)
+        else:
+            self.reconstruct()
+
     def end(self, name: str) -> None:
         if name in _FORMATTING:
             self.forget(name)
+            return
+        if name == "form":
+            # </form> takes the form out of the stack and leaves what was opened inside it
+            # open; keeping the form counted is near enough.
             return
         target = self.top(name)
         if target > self.floor() or (target >= 0 and name in _SCOPE_BOUNDARY):
@@ -487,7 +521,9 @@ def check_nesting(text: str, *, check_from: int = _NESTING_CHECK_FROM) -> None:
             pos = _raw_text_end(text, name, pos)
         elif name == "plaintext":
             break
-        elif name not in _VOID and name not in _IGNORED_IN_BODY:
+        elif name in _VOID:
+            model.void(name)
+        elif name not in _IGNORED_IN_BODY:
             model.start(name, m.group(3))
             if model.hopeless:
                 raise StoryError(
