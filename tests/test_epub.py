@@ -523,6 +523,45 @@ def test_epub3_nav_titles_and_xhtml_self_closing_title(tmp_path: Path) -> None:
     assert "cover" not in story.text
 
 
+def test_one_file_book_with_anchored_chapters(tmp_path: Path) -> None:
+    book = xhtml(
+        '<h2 id="c1">I. Arrival</h2><p>First.</p>'
+        '<p><a id="c2"/></p><h2>II. Departure</h2><p>Second <b id="c3">bold</b> start.</p>'
+        "<p>Third.</p>",
+        title="One File",
+    )
+    files: dict[str, str | bytes] = {
+        "book.xhtml": book,
+        "toc.ncx": ncx(
+            [
+                ("I. Arrival", "book.xhtml#c1"),
+                ("II. Departure", "book.xhtml#c2"),
+                ("III. Return", "book.xhtml#c3"),
+            ]
+        ),
+        "content.opf": opf(
+            title="One File",
+            creators=["Someone"],
+            items=[
+                ("b", "book.xhtml", "application/xhtml+xml"),
+                ("ncx", "toc.ncx", "application/x-dtbncx+xml"),
+            ],
+            spine=["b"],
+        ),
+    }
+    story = load(write_epub(tmp_path / "one.epub", files))
+    assert [c.title for c in story.chapters] == ["I. Arrival", "II. Departure", "III. Return"]
+    assert [story.block_text(b) for b in story.blocks] == [
+        "I. Arrival",
+        "First.",
+        "II. Departure",
+        "Second",
+        "III. Return",
+        "bold start.",
+        "Third.",
+    ]
+
+
 # --------------------------------------------------------------------------- hostile set
 
 

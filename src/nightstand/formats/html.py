@@ -909,6 +909,12 @@ class BlockWriter:
 
     def _enter(self, node: LexborNode, tag: str) -> _Frame | None:
         """Apply an element's effect; return its frame, or None to skip its content."""
+        if self._anchors:
+            anchor = node.id
+            if anchor and anchor in self._anchors:
+                self.flush()
+                self._pending.append(self._anchors.pop(anchor))
+                self._toc_titles = list(self._pending)
         if tag in _EMPHASIS:
             frame = _Frame()
             frame.emphasis = 1
@@ -919,12 +925,6 @@ class BlockWriter:
             frame.strong = 1
             self._strong += 1
             return frame
-        if self._anchors:
-            anchor = node.id
-            if anchor and anchor in self._anchors:
-                self.flush()
-                self._pending.append(self._anchors.pop(anchor))
-                self._toc_titles = list(self._pending)
         if tag == "br":
             self.flush()
             return None
