@@ -214,10 +214,8 @@ def _read(args: argparse.Namespace) -> None:
 
 
 def _cat(args: argparse.Namespace) -> None:
-    from dataclasses import fields, replace
 
     from nightstand.formats import load
-    from nightstand.layout import LayoutSettings
     from nightstand.layout.render import page_size, write_pages
     from nightstand.settings import load_settings
 
@@ -225,14 +223,12 @@ def _cat(args: argparse.Namespace) -> None:
     settings, problems = load_settings()
     for problem in problems:
         warn(problem)
-    layout = LayoutSettings(**{f.name: getattr(settings, f.name) for f in fields(LayoutSettings)})
-    overrides = {
-        "measure": args.measure,
-        "justify": args.justify,
-        "hyphenate": args.hyphenate,
-        "paragraph_style": args.paragraphs,
-    }
-    layout = replace(layout, **{k: v for k, v in overrides.items() if v is not None})
+    layout = settings.layout(
+        measure=args.measure,
+        justify=args.justify,
+        hyphenate=args.hyphenate,
+        paragraph_style=args.paragraphs,
+    )
     width, height = page_size(args.width, args.height)
     story = load(args.path)
     write_pages(sys.stdout, story, width, height, layout, reveal_spoilers=args.reveal_spoilers)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 
 from nightstand.formats.decode import sanitize
+from nightstand.layout import LayoutSettings
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -78,6 +79,12 @@ class Settings:
     theme: str = "textual-dark"
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=_no_keys, hash=False)
     """Action name -> Textual key names, replacing that action's default keys."""
+
+    def layout(self, **overrides: Any) -> LayoutSettings:
+        """The typesetting part of the settings (the page's fields share their names)."""
+        values = {f.name: getattr(self, f.name) for f in fields(LayoutSettings)}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return LayoutSettings(**values)
 
 
 # name -> (type, lowest, highest) for the numbers; the UI checks theme and action names.

@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from nightstand.layout import LayoutSettings, Paginator
+from nightstand.layout import Paginator
 from nightstand.layout.title import title_page
 from nightstand.progress import ReadingIndex
 from nightstand.search import Matches, SearchError, search
@@ -52,22 +52,6 @@ class OpenStory:
     path: Path
     story: Story
     key: str
-
-
-def layout_settings(settings: Settings, measure: int | None = None) -> LayoutSettings:
-    """The layout part of the reader's settings."""
-    return LayoutSettings(
-        measure=measure if measure is not None else settings.measure,
-        margin_top=settings.margin_top,
-        margin_bottom=settings.margin_bottom,
-        margin_side=settings.margin_side,
-        justify=settings.justify,
-        hyphenate=settings.hyphenate,
-        paragraph_style=settings.paragraph_style,
-        indent=settings.indent,
-        ornament=settings.ornament,
-        ascii=settings.ascii,
-    )
 
 
 def fit_parts(first: str, optional: list[str], last: str, width: int) -> str:
@@ -227,7 +211,7 @@ class ReaderScreen(Screen[None]):
             self.story,
             max(width, 1),
             max(height, 1),
-            layout_settings(self._settings, self._measure),
+            self._settings.layout(measure=self._measure),
         )
         self._show(self._paginator.page_at(self._anchor), keep_anchor=True)
         self.call_after_refresh(self._count_pages, self._paginator, self._count_cancel)
