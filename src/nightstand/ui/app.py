@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 
 from nightstand.errors import NightstandError
 from nightstand.formats import load
+from nightstand.formats.decode import sanitize
 from nightstand.saver import PositionSaver
 from nightstand.state import state_dir
 from nightstand.ui.reader import OpenStory, ReaderScreen
@@ -93,8 +94,18 @@ class NightstandApp(App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Notify with markup always off: messages carry titles, quotes and paths from files."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        """Notify with markup always off: messages carry titles, quotes and paths from files.
+
+        A path can also hold escape sequences (a file or folder name is text from outside),
+        so the message is sanitized too.
+        """
+        super().notify(
+            sanitize(message),
+            title=sanitize(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def _reader(self, opened: OpenStory) -> ReaderScreen:
         self.title = f"{opened.story.title} — nightstand"

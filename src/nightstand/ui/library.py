@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from nightstand.formats.decode import sanitize
 from nightstand.library import scan
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ class LibraryScreen(Screen[None]):
     def __init__(self, folder: Path, store: StateStore) -> None:
         super().__init__()
         self.folder = folder
+        # A folder's name can hold escape sequences like a file's: show it sanitized.
+        self._where = " ".join(sanitize(str(folder)).split())
         self._store = store
         self.entries: list[LibraryEntry] = []
         self._filter = ""
@@ -81,7 +84,7 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Title, filter input, table, footer."""
         with Vertical():
-            yield Static(Text(f"Library · {self.folder}"), id="title")
+            yield Static(Text(f"Library · {self._where}"), id="title")
             yield Input(placeholder="Filter by title or author", id="filter")
             table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_column("Title", key="title")
@@ -110,7 +113,7 @@ class LibraryScreen(Screen[None]):
         """Read the folder again."""
         self._cancel.set()
         self._cancel = threading.Event()
-        self.query_one("#title", Static).update(Text(f"Library · {self.folder} · scanning…"))
+        self.query_one("#title", Static).update(Text(f"Library · {self._where} · scanning…"))
         self._scan(self._cancel)
 
     @work(thread=True, exclusive=True, group="scan")
@@ -123,7 +126,7 @@ class LibraryScreen(Screen[None]):
         self.entries = entries
         stories = sum(1 for e in entries if e.error is None)
         self.query_one("#title", Static).update(
-            Text(f"Library · {self.folder} · {stories} stories")
+            Text(f"Library · {self._where} · {stories} stories")
         )
         self._fill()
 
