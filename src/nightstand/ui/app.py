@@ -23,6 +23,7 @@ from nightstand.formats import load
 from nightstand.formats.decode import sanitize
 from nightstand.saver import PositionSaver
 from nightstand.state import state_dir
+from nightstand.ui.lists import CommandPalette
 from nightstand.ui.reader import OpenStory, ReaderScreen
 
 if TYPE_CHECKING:
@@ -174,6 +175,11 @@ class NightstandApp(App[None]):
         else:
             self.switch_screen(LibraryScreen(self.settings.library, self.store))
         self.title = "nightstand"
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, with paging that survives a small terminal."""
+        if self.use_command_palette and not CommandPalette.is_open(self.app):
+            self.push_screen(CommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         """The help screen for the screen in front."""

@@ -8,8 +8,10 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.widgets.option_list import Option
+
+from nightstand.ui.lists import OptionList
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
