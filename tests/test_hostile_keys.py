@@ -1,0 +1,248 @@
+"""Keyboard, mouse and resize fuzzing of the reader, through Textual's Pilot.
+
+Hypothesis picks a file from the hostile corpus and a sequence of the app's keys, clicks
+and terminal sizes (1x1 and 500x200 among them). After every step: the app still runs
+(unless the step was q or ctrl+c), no exception was raised, every line of the page on
+screen fits its column, and the saved position lies inside the story.
+
+CI runs a few dozen sequences; ``NIGHTSTAND_FUZZ_EXAMPLES=2000 uv run pytest
+tests/test_hostile_keys.py`` (or ``benchmarks/fuzz_long.sh``) runs as many as you like.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from hostile.corpus import BROKEN_MARKUP_CHAPTER, MARKUP, corpus
+from nightstand.formats import load
+from nightstand.settings import load_settings
+from nightstand.state import StateStore
+from nightstand.ui.app import NightstandApp
+from nightstand.ui.page_view import PageView
+from nightstand.ui.reader import OpenStory, ReaderScreen
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from hostile.corpus import HostileFile
+    from nightstand.story import Story
+
+EXAMPLES = int(os.environ.get("NIGHTSTAND_FUZZ_EXAMPLES", "30"))
+
+KEYS = (
+    # Reader
+    "space", "pagedown", "right", "l", "j", "f", "ctrl+f", "enter",
+    "b", "pageup", "left", "h", "k", "ctrl+b", "backspace",
+    "g", "home", "G", "end", "right_square_bracket", "left_square_bracket",
+    "t", "slash", "n", "N", "escape", "percent_sign", "colon",
+    "m", "apostrophe", "plus", "equals_sign", "minus", "s", "L", "q",
+    "question_mark", "ctrl+p",
+    # Dialogs: answers, lists, text and numbers typed into search and go-to
+    "y", "d", "tab", "up", "down", "a", "e", "5", "0", "9", "1",
+    "ctrl+c",
+)  # fmt: skip
+QUITS = {"q", "ctrl+c"}
+
+SIZES = st.one_of(
+    st.sampled_from([(1, 1), (500, 200), (2, 1), (1, 40), (200, 2), (20, 5), (80, 24)]),
+    st.tuples(st.integers(1, 300), st.integers(1, 120)),
+)
+KEY_STEP = st.sampled_from(KEYS).map(lambda k: ("key", k))
+RESIZE_STEP = SIZES.map(lambda s: ("resize", s))
+CLICK_STEP = st.tuples(st.integers(0, 200), st.integers(0, 60)).map(lambda xy: ("click", xy))
+# Seven keys for two resizes and one click.
+STEP = st.integers(0, 9).flatmap(
+    lambda n: KEY_STEP if n < 7 else RESIZE_STEP if n < 9 else CLICK_STEP
+)
+
+_STORIES: dict[str, Story] = {}
+_FILES: list[HostileFile] = []
+_TOTALS = {"examples": 0, "steps": 0, "keys": 0, "resizes": 0, "clicks": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _files(tmp_path_factory: pytest.TempPathFactory) -> None:
+    if not _FILES:
+        _FILES.extend(f for f in corpus(tmp_path_factory) if f.loads)
+
+
+def _story(f: HostileFile) -> Story:
+    if f.name not in _STORIES:
+        _STORIES[f.name] = load(f.path)
+    return _STORIES[f.name]
+
+
+def _check(app: NightstandApp, story: Story, key: str, store: StateStore, what: str) -> None:
+    assert app._exception is None, f"{what}: {app._exception!r}"
+    for screen in app.screen_stack:
+        if isinstance(screen, ReaderScreen):
+            assert 0 <= screen.reading_position <= len(story.text), what
+            view = screen.query_one(PageView)
+            page = view.page
+            if page is not None:
+                for line in page.lines:
+                    assert line.cell_length() <= page.column_width, (what, line.text[:40])
+    app.saver.flush()
+    saved = store.position(key)
+    if saved is not None:
+        assert 0 <= saved.offset <= len(story.text), (what, saved.offset)
+
+
+async def _drive(f: HostileFile, steps: list[tuple[str, object]], state: Path) -> None:
+    story = _story(f)
+    settings, _ = load_settings()
+    store = StateStore.open(state)
+    key = store.story_key(story, f.path)
+    app = NightstandApp(settings=settings, store=store, story=OpenStory(f.path, story, key))
+    done: list[str] = []
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            for kind, arg in steps:
+                what = f"{f.name} after {[*done, f'{kind} {arg}']}"
+                if kind == "key":
+                    await pilot.press(str(arg))
+                elif kind == "resize":
+                    width, height = arg  # type: ignore[misc]
+                    await pilot.resize_terminal(width, height)
+                else:
+                    x, y = arg  # type: ignore[misc]
+                    width, height = app.size
+                    await pilot.click(offset=(x % max(width, 1), y % max(height, 1)))
+                await pilot.pause()
+                done.append(f"{kind} {arg}")
+                _TOTALS["steps"] += 1
+                _TOTALS[{"key": "keys", "resize": "resizes", "click": "clicks"}[kind]] += 1
+                if not app.is_running:
+                    assert kind == "key" and arg in QUITS, f"{what}: the app stopped"
+                    break
+                _check(app, story, key, store, what)
+            if app.is_running:
+                await pilot.press("ctrl+c")
+        assert app._exception is None, repr(app._exception)
+        assert app.return_code in (0, None)
+        _check(app, story, key, store, f"{f.name} after exit")
+    finally:
+        app.saver.close()
+        store.close()
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(index=st.integers(0, 10_000), steps=st.lists(STEP, min_size=5, max_size=30))
+def test_no_key_click_or_resize_sequence_breaks_the_reader(
+    index: int, steps: list[tuple[str, object]]
+) -> None:
+    f = _FILES[index % len(_FILES)]
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(_drive(f, steps, Path(tmp) / "state"))
+    _TOTALS["examples"] += 1
+
+
+def test_fuzz_totals() -> None:
+    """Runs after the fuzz (same module): it did drive the app."""
+    print(f"\nkey fuzz: {_TOTALS}")
+    if not _TOTALS["examples"]:
+        pytest.skip("the fuzz did not run (deselected)")
+    assert _TOTALS["examples"] >= min(EXAMPLES, 10)
+    assert _TOTALS["keys"] >= _TOTALS["examples"]
+
+
+def screen_text(pilot: Pilot[None]) -> str:
+    """Everything on the terminal, as plain text."""
+    app = pilot.app
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True)
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text().replace("\u00a0", " ")
+
+
+def _app(f: HostileFile, state: Path) -> tuple[NightstandApp, StateStore]:
+    story = _story(f)
+    settings, _ = load_settings()
+    store = StateStore.open(state)
+    key = store.story_key(story, f.path)
+    return NightstandApp(settings=settings, store=store, story=OpenStory(f.path, story, key)), store
+
+
+async def test_markup_stays_text_on_the_page_in_contents_and_in_bookmarks(tmp_path: Path) -> None:
+    f = next(f for f in _FILES if f.kind == "markup" and f.fmt == "txt")
+    app, store = _app(f, tmp_path / "state")
+    try:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("space")
+            await pilot.pause()
+            shown = screen_text(pilot)
+            for markup in MARKUP[:4]:
+                assert markup in shown
+            # A click on the [@click=app.quit] text is a click on a page: nothing happens.
+            view = app.screen.query_one(PageView)
+            assert view.page is not None
+            row = next(i for i, ln in enumerate(view.page.lines) if "[@click" in ln.text)
+            line = view.page.lines[row]
+            x = view.page.column_left + line.left + line.text.index("[@click") + 3
+            await pilot.click(PageView, offset=(x, row))
+            await pilot.pause()
+            assert app.is_running
+            await pilot.press("t")
+            await pilot.pause()
+            contents = screen_text(pilot)
+            assert BROKEN_MARKUP_CHAPTER.split(": ")[1][:30] in contents, contents
+            await pilot.press("down", "enter")
+            await pilot.pause()
+            await pilot.press("m", "apostrophe")
+            await pilot.pause()
+            assert "MARKUP-BROKEN" in screen_text(pilot) or "[/]" in screen_text(pilot)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.is_running
+            assert app._exception is None
+    finally:
+        app.saver.close()
+        store.close()
+
+
+@pytest.mark.parametrize("size", [(80, 3), (1, 1), (60, 8)])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("ctrl+p", "pageup"),
+        ("ctrl+p", "down", "pagedown"),
+        ("m", "apostrophe", "pagedown"),
+        ("t", "pageup"),
+    ],
+)
+async def test_paging_a_list_in_a_tiny_terminal_does_not_crash(
+    size: tuple[int, int], keys: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Textual 8's OptionList raised KeyError here (see nightstand.ui.lists)."""
+    f = next(f for f in _FILES if f.kind == "markup" and f.fmt == "txt")
+    app, store = _app(f, tmp_path / "state")
+    try:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause()
+            assert app.is_running
+            assert app._exception is None
+            await pilot.press("escape")
+    finally:
+        app.saver.close()
+        store.close()
