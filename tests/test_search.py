@@ -59,3 +59,23 @@ def test_markup_in_a_query_is_literal() -> None:
     text = "She typed [bold]hello[/bold] into the box."
     (span,) = search(text, "[bold]hello").spans
     assert text[span[0] : span[1]] == "[bold]hello"
+
+
+def test_escapes_are_not_capitals_for_smart_case() -> None:
+    # \S is an escape, not a capital: the search still ignores case.
+    assert len(search("Lamp lamp LAMP", r"re:l\S+").spans) == 3
+
+
+def test_a_runaway_regular_expression_is_stopped_not_hung() -> None:
+    text = "a" * 3000 + "b" + "x" * 40
+    with pytest.raises(SearchError, match="took over"):
+        search(text, r"re:(a|aa)+$|(x+x+)+y", seconds=0.2)
+
+
+def test_too_many_matches_are_cut_and_say_so() -> None:
+    from nightstand.search import MAX_MATCHES
+
+    matches = search("e " * (MAX_MATCHES + 5), "e")
+    assert matches.truncated
+    assert matches.count_text == f"{MAX_MATCHES}+"
+    assert not search("e e", "e").truncated

@@ -3,6 +3,10 @@
 Case-insensitive unless the query has a capital (as in less and vim's smartcase); a query
 starting with ``re:`` is a regular expression. Any run of spaces in a plain query matches
 any run of white space, so "soul . . . her" finds the ellipsis joined by no-break spaces.
+
+The ``regex`` package runs the search: it lets go of the interpreter lock while it works, so
+the reader stays responsive during a long search, and it gives up after
+:data:`SEARCH_SECONDS`, so a regular expression that backtracks without end cannot hang it.
 """
 
 from __future__ import annotations
@@ -10,31 +14,44 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import Any
+
+import regex
 
 from nightstand.errors import NightstandError
 
 MAX_MATCHES = 100_000
 """Enough for any sensible query; bounds memory for "e" on a million-word book."""
 
+SEARCH_SECONDS = 2.0
+"""How long one search may run before it is given up."""
+
 
 class SearchError(NightstandError):
-    """A query that cannot be searched (a broken regular expression)."""
+    """A query that cannot be searched (a broken regular expression, a runaway search)."""
 
 
-def compile_query(query: str) -> re.Pattern[str]:
-    """The pattern for a reader's query (smart case, ``re:`` prefix)."""
+def _has_capital(source: str) -> bool:
+    """Smart case: a capital letter, not counting escapes such as \\S, \\W or \\B."""
+    return any(c.isupper() for c in re.sub(r"\\.", "", source))
+
+
+def compile_query(query: str) -> Any:
+    """The compiled pattern for a reader's query (smart case, ``re:`` prefix)."""
     if query.startswith("re:"):
         source = query[3:]
-        flags = 0 if any(c.isupper() for c in source) else re.IGNORECASE
+        if not source:
+            raise SearchError("nothing to search for")
+        flags = 0 if _has_capital(source) else regex.IGNORECASE
         try:
-            return re.compile(source, flags)
-        except re.error as exc:
+            return regex.compile(source, flags | regex.VERSION0)
+        except regex.error as exc:
             raise SearchError(f"not a regular expression: {exc}") from None
     words = query.split()
     if not words:
         raise SearchError("nothing to search for")
-    flags = 0 if any(c.isupper() for c in query) else re.IGNORECASE
-    return re.compile(r"\s+".join(re.escape(w) for w in words), flags)
+    flags = 0 if _has_capital(query) else regex.IGNORECASE
+    return regex.compile(r"\s+".join(regex.escape(w) for w in words), flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +60,13 @@ class Matches:
 
     query: str
     spans: tuple[tuple[int, int], ...]
+    truncated: bool = False
+    """Whether the search stopped at :data:`MAX_MATCHES`."""
+
+    @property
+    def count_text(self) -> str:
+        """How many matches, as a reader should read it ("100000+" when cut short)."""
+        return f"{len(self.spans)}+" if self.truncated else str(len(self.spans))
 
     def next_after(self, position: int) -> int | None:
         """Index of the first match starting after ``position``, wrapping to the first."""
@@ -59,13 +83,20 @@ class Matches:
         return i if i >= 0 else len(self.spans) - 1
 
 
-def search(text: str, query: str) -> Matches:
+def search(text: str, query: str, *, seconds: float = SEARCH_SECONDS) -> Matches:
     """Every match of ``query`` in ``text`` (empty matches skipped)."""
     pattern = compile_query(query)
     spans: list[tuple[int, int]] = []
-    for m in pattern.finditer(text):
-        if m.end() > m.start():
-            spans.append((m.start(), m.end()))
-            if len(spans) >= MAX_MATCHES:
-                break
-    return Matches(query, tuple(spans))
+    truncated = False
+    try:
+        for m in pattern.finditer(text, concurrent=True, timeout=seconds):
+            if m.end() > m.start():
+                spans.append((m.start(), m.end()))
+                if len(spans) >= MAX_MATCHES:
+                    truncated = True
+                    break
+    except TimeoutError:
+        raise SearchError(
+            f"the search took over {seconds:g} s and was stopped; try a simpler expression"
+        ) from None
+    return Matches(query, tuple(spans), truncated)
