@@ -1,14 +1,15 @@
-"""The title page: the story's title, author and headers, with spoiler values masked.
+"""The title pages: the story's title, author and headers, with spoiler values masked.
 
-Headers are not part of ``Story.text``, so the title page stands before the first page and
-covers no position (its ``start`` and ``end`` are 0).
+Headers are not part of ``Story.text``, so the title pages stand before the first page and
+cover no position (their ``start`` and ``end`` are 0). Long headers (an AO3 summary, notes)
+run on over as many title pages as they need; the last one ends with a hint of the keys.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 
 from nightstand.layout.lines import Line, Segment
 from nightstand.layout.pages import Page
@@ -21,26 +22,32 @@ START_HINT = "Space or → to start reading"
 SPOILER_HINT = "spoilers hidden — press s to reveal"
 
 
-def title_page(paginator: Paginator, *, revealed: bool) -> Page:
-    """The title page for the paginator's area, with a hint of what the keys do."""
+def _centred(text: str, width: int) -> Line:
+    if cell_len(text) > width:
+        text = set_cell_size(text, width)
+    return Line((Segment(text, "ornament"),), max(0, (width - cell_len(text)) // 2))
+
+
+def title_pages(paginator: Paginator, *, revealed: bool) -> list[Page]:
+    """The title pages for the paginator's area (at least one)."""
     story = paginator.story
     width = paginator.column_width
-    lines = list(title_lines(story, width, reveal_spoilers=revealed))
+    per_page = paginator.lines_per_page
     hints = [START_HINT]
     if story.spoiler_keys and not revealed:
         hints.insert(0, SPOILER_HINT)
-    room = paginator.lines_per_page - len(hints) - 1
-    if room < len(lines):
-        lines = lines[: max(room, 0)]
+    lines = list(title_lines(story, width, reveal_spoilers=revealed))
     lines.append(Line(()))
-    for hint in hints:
-        text = hint if cell_len(hint) <= width else hint[:width]
-        lines.append(Line((Segment(text, "ornament"),), max(0, (width - cell_len(text)) // 2)))
-    return Page(
-        start=0,
-        end=0,
-        lines=tuple(lines[: paginator.lines_per_page]),
-        chapter=-1,
-        column_left=paginator.column_left,
-        column_width=width,
-    )
+    lines.extend(_centred(hint, width) for hint in hints)
+    chunks = [lines[i : i + per_page] for i in range(0, len(lines), per_page)] or [[]]
+    return [
+        Page(
+            start=0,
+            end=0,
+            lines=tuple(chunk),
+            chapter=-1,
+            column_left=paginator.column_left,
+            column_width=width,
+        )
+        for chunk in chunks
+    ]
