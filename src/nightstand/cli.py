@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -106,6 +107,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         # The reader of a pipe (`nightstand cat … | head`) left early: not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(0) from None
+    except Exception:
+        # A bug, not the reader's doing: the details go to a file, the reader gets one line.
+        from nightstand.crash import crash_line, write_crash_log
+
+        fail(crash_line(write_crash_log(traceback.format_exc())))
 
 
 def _info(args: argparse.Namespace) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nightstand.errors import SettingsError
 from nightstand.preload import Preload
 from nightstand.settings import load_settings
 from nightstand.state import StateStore
@@ -41,7 +42,14 @@ def plan_opening(path: Path | None) -> Opening:
     if path is None:
         recent = next((r for r in store.recent(5) if not r.missing), None)
         if recent is None:
-            settings.library.mkdir(parents=True, exist_ok=True)
+            try:
+                settings.library.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                store.close()
+                raise SettingsError(
+                    f"the library folder {settings.library} cannot be made: "
+                    f"{exc.strerror or exc}; set `library` in settings.toml"
+                ) from None
             opening.folder = settings.library
             return opening
         path = recent.path

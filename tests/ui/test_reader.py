@@ -83,7 +83,17 @@ async def test_new_story_opens_on_title_page_with_spoilers_hidden(
         assert "lighthouse" not in text.lower()
 
 
-@pytest.mark.parametrize("key", NEXT_KEYS.split(","))
+# The keys as the README promises them, written out: not taken from the code under test.
+README_NEXT = ["space", "pagedown", "right", "l", "j", "f", "ctrl+f", "enter"]
+README_PREVIOUS = ["b", "pageup", "left", "h", "k", "ctrl+b", "backspace"]
+
+
+def test_the_bindings_are_the_readmes_keys() -> None:
+    assert sorted(NEXT_KEYS.split(",")) == sorted(README_NEXT)
+    assert sorted(PREVIOUS_KEYS.split(",")) == sorted(README_PREVIOUS)
+
+
+@pytest.mark.parametrize("key", README_NEXT)
 async def test_every_next_key_turns_forward(
     make_app: Callable[[Path], NightstandApp], story_file: Path, key: str
 ) -> None:
@@ -96,7 +106,7 @@ async def test_every_next_key_turns_forward(
         assert reader(pilot).reading_position > first
 
 
-@pytest.mark.parametrize("key", PREVIOUS_KEYS.split(","))
+@pytest.mark.parametrize("key", README_PREVIOUS)
 async def test_every_previous_key_turns_back(
     make_app: Callable[[Path], NightstandApp], story_file: Path, key: str
 ) -> None:
@@ -326,6 +336,10 @@ async def test_help_screen_lists_the_keys(
         text = screen_text(pilot)
         for words in ("Next page", "Previous page", "Table of contents", "Search", "bookmark"):
             assert words in text
+        # The column that names each action for [keys] in settings.toml, ids not cut.
+        assert "[keys] name" in text
+        for name in ("next_page", "previous_page", "next_chapter", "clear_search"):
+            assert name in text
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
@@ -607,3 +621,74 @@ async def test_markup_in_a_story_is_shown_literally_everywhere(
         messages = [n.message for n in app._notifications]
         assert app.is_running
         assert not any("Not found" in m for m in messages), messages
+
+
+async def test_revealing_spoilers_mid_book_keeps_the_place(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 4)
+        place = reader(pilot).reading_position
+        await pilot.press("s", "y")
+        await pilot.pause()
+        assert reader(pilot).on_title_page
+        assert SPOILER_VALUE in screen_text(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        assert not reader(pilot).on_title_page
+        assert reader(pilot).reading_position == place
+
+
+async def test_next_chapter_from_the_title_page_opens_chapter_one(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert reader(pilot).on_title_page
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert reader(pilot).reading_position == reader(pilot).story.chapters[0].offset
+
+
+async def test_long_headers_run_on_over_title_pages(
+    make_app: Callable[[Path], NightstandApp], tmp_path: Path
+) -> None:
+    summary = " ".join(f"summary{i}" for i in range(300))
+    path = tmp_path / "long.txt"
+    path.write_text(
+        f"Title: Long\n\nSummary: {summary}\n\nNotes: the last header\n\n= = =\n\nBody.\n",
+        encoding="utf-8",
+    )
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seen = []
+        while reader(pilot).on_title_page:
+            seen.append(screen_text(pilot))
+            await pilot.press("space")
+            await pilot.pause()
+        assert len(seen) > 1
+        assert "title page 1/" in seen[0]
+        assert "summary299" in "".join(seen)
+        assert "Notes: the last header" in "".join(seen)
+        assert "Body." in screen_text(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        assert reader(pilot).on_title_page
+        assert "Notes: the last header" in screen_text(pilot)
+
+
+async def test_a_library_folder_that_is_gone_is_a_message_not_a_crash(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    app.settings = replace(app.settings, library=story_file.parent / "unmounted")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        await pilot.press("L")
+        await settle(pilot)
+        assert app.is_running
+        assert isinstance(app.screen, LibraryScreen)
+        assert "cannot read it" in screen_text(pilot)

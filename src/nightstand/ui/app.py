@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 import signal
 import sys
 from typing import TYPE_CHECKING, ClassVar
@@ -18,11 +19,11 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 
+from nightstand.crash import crash_line, write_crash_log
 from nightstand.errors import NightstandError
 from nightstand.formats import load
 from nightstand.formats.decode import sanitize
 from nightstand.saver import PositionSaver
-from nightstand.state import state_dir
 from nightstand.ui.lists import CommandPalette
 from nightstand.ui.reader import OpenStory, ReaderScreen
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from nightstand.opening import Opening
     from nightstand.settings import Settings
     from nightstand.state import StateStore
+    from nightstand.ui.library import LibraryScreen
 
 
 class NightstandApp(App[None]):
@@ -165,7 +167,15 @@ class NightstandApp(App[None]):
         settle_heap()
         self.call_from_thread(self.push_screen, self._reader(OpenStory(path, story, key)))
 
-    def show_library(self, reader: Screen[None]) -> None:
+    def on_reader_screen_library_requested(self, _event: ReaderScreen.LibraryRequested) -> None:
+        """The reader's L key."""
+        self.show_library()
+
+    def on_library_screen_open_requested(self, event: LibraryScreen.OpenRequested) -> None:
+        """Enter on a story in the library."""
+        self.open_story(event.path)
+
+    def show_library(self) -> None:
         """Back to the library below the reader, or replace the reader with the library."""
         from nightstand.ui.library import LibraryScreen
 
@@ -185,7 +195,9 @@ class NightstandApp(App[None]):
         """The help screen for the screen in front."""
         from nightstand.ui.help import HelpScreen
 
-        self.push_screen(HelpScreen(self.active_bindings))
+        self.push_screen(
+            HelpScreen(self.active_bindings, reading=isinstance(self.screen, ReaderScreen))
+        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The app's commands in the command palette, beside Textual's own."""
@@ -205,23 +217,20 @@ class NightstandApp(App[None]):
                 ("Library", "Show the library", screen.action_library),
             ):
                 yield SystemCommand(title, help_text, action)
-        yield SystemCommand("Keys", "Show every key", self.action_help)
+        yield SystemCommand(
+            "Help: nightstand keys", "Every key and its [keys] name", self.action_help
+        )
 
     def _print_error_renderables(self) -> None:
         """Never show a reader a traceback: log it, and say one line."""
         if not self._exit_renderables:
             return
-        log = _crash_log()
-        try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as f:
-                console = Console(file=f, width=120, no_color=True, force_terminal=False)
-                for renderable in self._exit_renderables:
-                    console.print(renderable)
-            where = f" (details in {log})"
-        except OSError:
-            where = ""
-        print(f"nightstand: error: an internal error stopped the reader{where}", file=sys.stderr)
+        report = io.StringIO()
+        console = Console(file=report, width=120, no_color=True, force_terminal=False)
+        for renderable in self._exit_renderables:
+            console.print(renderable)
+        where = write_crash_log(report.getvalue())
+        print(f"nightstand: error: {crash_line(where, 'the reader')}", file=sys.stderr)
         self._exit_renderables.clear()
 
 
@@ -233,10 +242,6 @@ def settle_heap() -> None:
     milliseconds instead of a fraction of one.
     """
     gc.freeze()
-
-
-def _crash_log() -> Path:
-    return state_dir() / "crash.log"
 
 
 def run(opening: Opening) -> None:

@@ -42,8 +42,9 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, bindings: Mapping[str, ActiveBinding]) -> None:
+    def __init__(self, bindings: Mapping[str, ActiveBinding], *, reading: bool = True) -> None:
         super().__init__()
+        self._extra = EXTRA_HELP if reading else EXTRA_HELP[2:]
         grouped: dict[tuple[str, str, str], list[str]] = {}
         for key, active in bindings.items():
             binding = active.binding
@@ -79,10 +80,10 @@ class HelpScreen(ModalScreen[None]):
         table = Table(title="nightstand — keys", expand=True, show_edge=False)
         table.add_column("Keys", style="bold", ratio=2)
         table.add_column("Does", ratio=3)
-        table.add_column("[keys] name", style="dim", ratio=1)
+        table.add_column(Text("[keys] name"), style="dim", no_wrap=True, min_width=16)
         for keys, desc, name in self._rows:
             table.add_row(Text(keys), Text(desc), Text(name))
-        for keys, desc in EXTRA_HELP:
+        for keys, desc in self._extra:
             table.add_row(Text(keys), Text(desc), "")
         with VerticalScroll():
             yield Static(table)

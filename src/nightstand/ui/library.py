@@ -10,9 +10,11 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from nightstand.errors import NightstandError
 from nightstand.formats.decode import sanitize
 from nightstand.library import scan
 
@@ -54,6 +56,13 @@ def last_read_text(when: float | None, now: float | None = None) -> str:
 class LibraryScreen(Screen[None]):
     """A table of stories; Enter opens one, / filters, r rescans."""
 
+    class OpenRequested(Message):
+        """The reader chose a story; the app loads it and opens the reader."""
+
+        def __init__(self, path: Path) -> None:
+            self.path = path
+            super().__init__()
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="library.open", show=True),
         Binding("slash", "filter", "Filter", id="library.filter"),
@@ -79,12 +88,13 @@ class LibraryScreen(Screen[None]):
         self._store = store
         self.entries: list[LibraryEntry] = []
         self._filter = ""
+        self._title_state = "scanning…"
         self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
         """Title, filter input, table, footer."""
         with Vertical():
-            yield Static(Text(f"Library · {self._where}"), id="title")
+            yield Static(id="title")
             yield Input(placeholder="Filter by title or author", id="filter")
             table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_column("Title", key="title")
@@ -113,26 +123,40 @@ class LibraryScreen(Screen[None]):
         """Read the folder again."""
         self._cancel.set()
         self._cancel = threading.Event()
-        self.query_one("#title", Static).update(Text(f"Library · {self._where} · scanning…"))
+        self._set_title("scanning…")
         self._scan(self._cancel)
 
     @work(thread=True, exclusive=True, group="scan")
     def _scan(self, cancel: threading.Event) -> None:
-        entries = scan(self.folder, self._store, cancel)
+        try:
+            entries = scan(self.folder, self._store, cancel)
+        except NightstandError as exc:
+            # An unmounted drive or a deleted folder: say so and show what is known.
+            self.app.call_from_thread(self._scan_failed, str(exc))
+            return
         if not cancel.is_set():
             self.app.call_from_thread(self._scanned, entries)
+
+    def _set_title(self, state: str) -> None:
+        """The title line: library, state, folder; cut to the width, the state kept in view."""
+        self._title_state = state
+        title = Text(f"Library · {state} · {self._where}")
+        title.truncate(max(self.size.width - 2, 10), overflow="ellipsis")
+        self.query_one("#title", Static).update(title)
+
+    def on_resize(self) -> None:
+        """Cut the title line again for the new width."""
+        self._set_title(self._title_state)
+
+    def _scan_failed(self, message: str) -> None:
+        self._set_title("cannot read it")
+        self.notify(message, title="Library", severity="error")
 
     def _scanned(self, entries: list[LibraryEntry]) -> None:
         self.entries = entries
         stories = sum(1 for e in entries if e.error is None)
-        self.query_one("#title", Static).update(
-            Text(f"Library · {self._where} · {stories} stories")
-        )
+        self._set_title(f"{stories} {'story' if stories == 1 else 'stories'}")
         self._fill()
-
-    def refresh_entries(self) -> None:
-        """Rescan after reading, so progress and order are current; keep the selection."""
-        self.action_rescan()
 
     def filtered_entries(self) -> list[LibraryEntry]:
         """The entries that pass the filter."""
@@ -188,9 +212,7 @@ class LibraryScreen(Screen[None]):
         if entry.missing:
             self.notify(f"{entry.path} is missing.", severity="warning")
             return
-        opener = getattr(self.app, "open_story", None)
-        if opener is not None:
-            opener(entry.path)
+        self.post_message(self.OpenRequested(entry.path))
 
     def action_filter(self) -> None:
         """Show the filter input."""

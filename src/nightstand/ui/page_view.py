@@ -8,6 +8,7 @@ classes, so themes and the stylesheet decide how emphasis or a heading looks.
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
@@ -37,6 +38,7 @@ class PageView(Widget, can_focus=True):
         "page-view--ornament",
         "page-view--end",
         "page-view--match",
+        "page-view--current",
         "page-view--key",
         "page-view--hidden",
         "page-view--title",
@@ -55,7 +57,8 @@ class PageView(Widget, can_focus=True):
     PageView > .page-view--title { text-style: bold; color: $accent; }
     PageView > .page-view--ornament { color: $foreground-muted; }
     PageView > .page-view--end { text-style: bold; color: $foreground-muted; }
-    PageView > .page-view--match { background: $warning 60%; color: $text; }
+    PageView > .page-view--match { background: $warning 40%; color: $text; }
+    PageView > .page-view--current { background: $warning; color: $text; text-style: bold; }
     PageView > .page-view--key { text-style: bold; }
     PageView > .page-view--hidden { text-style: italic; color: $warning; }
     """
@@ -80,6 +83,7 @@ class PageView(Widget, can_focus=True):
         self._page: Page | None = None
         self._top = 0
         self._highlights: tuple[tuple[int, int], ...] = ()
+        self._current: tuple[int, int] | None = None
         self._strips: dict[int, Strip] = {}
 
     @property
@@ -87,11 +91,25 @@ class PageView(Widget, can_focus=True):
         """The page on screen."""
         return self._page
 
-    def show(self, page: Page, highlights: Sequence[tuple[int, int]] = (), *, top: int = 0) -> None:
-        """Put a page on screen ``top`` rows down, search matches (offset ranges) highlighted."""
+    def show(
+        self,
+        page: Page,
+        highlights: Sequence[tuple[int, int]] = (),
+        *,
+        current: tuple[int, int] | None = None,
+        top: int = 0,
+    ) -> None:
+        """Put a page on screen ``top`` rows down, search matches (offset ranges) highlighted.
+
+        ``current`` is the match the reader moved to last; it stands out from the others.
+        """
         self._page = page
         self._top = top
-        self._highlights = tuple(h for h in highlights if h[1] > page.start and h[0] < page.end)
+        lo = bisect.bisect_left(highlights, (page.start - 10_000, 0))
+        self._highlights = tuple(
+            h for h in highlights[lo:] if h[0] < page.end and h[1] > page.start
+        )
+        self._current = current if current in self._highlights else None
         self._strips.clear()
         self.refresh()
 
@@ -141,6 +159,8 @@ class PageView(Widget, can_focus=True):
         line = page.lines[row]
         if self._highlights:
             line = line.highlighted(self._highlights)
+            if self._current is not None:
+                line = line.highlighted([self._current], "current")
         return Strip(self._segments(line, page.column_left, base)).adjust_cell_length(width, base)
 
     def _segments(self, line: Line, column_left: int, base: Style) -> list[Segment]:

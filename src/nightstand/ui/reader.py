@@ -9,8 +9,9 @@ measure re-typesets around the same text.
 
 from __future__ import annotations
 
+import bisect
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -18,13 +19,15 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from nightstand.layout import Paginator
-from nightstand.layout.title import title_page
+from nightstand.layout.title import title_pages
 from nightstand.progress import ReadingIndex
 from nightstand.search import Matches, SearchError, search
+from nightstand.state import resolve_offset
 from nightstand.ui.page_view import PageView
 
 if TYPE_CHECKING:
@@ -139,6 +142,7 @@ class ReaderScreen(Screen[None]):
         self._anchor = store.resolve(self.story, saved) if saved else 0
         # A new story opens on its title page, where spoiler headers wait behind the gate.
         self._on_title = saved is None and bool(self.story.headers)
+        self._title_index = 0
         self.revealed = (not settings.ask_spoilers_every_time) and store.spoiler_consent(opened.key)
         self._paginator: Paginator | None = None
         self._page: Page | None = None
@@ -226,12 +230,27 @@ class ReaderScreen(Screen[None]):
             self._anchor = page.start
         view = self.query_one(PageView)
         if self._on_title and self._paginator is not None:
-            view.show(title_page(self._paginator, revealed=self.revealed), top=self._top)
+            titles = self._title_pages()
+            self._title_index = min(self._title_index, len(titles) - 1)
+            view.show(titles[self._title_index], top=self._top)
         else:
-            view.show(page, self._matches.spans if self._matches else (), top=self._top)
+            spans = self._matches.spans if self._matches else ()
+            current = spans[self._match] if self._matches and self._match is not None else None
+            view.show(page, spans, current=current, top=self._top)
         self._update_chrome()
         if save:
             self.save_position()
+
+    def _title_pages(self) -> list[Page]:
+        assert self._paginator is not None
+        return title_pages(self._paginator, revealed=self.revealed)
+
+    def _show_title(self, index: int) -> None:
+        """Show title page ``index`` (0 first, -1 last); the reading place stays put."""
+        self._on_title = True
+        self._title_index = index if index >= 0 else len(self._title_pages()) - 1
+        if self._page is not None:
+            self._show(self._page, keep_anchor=True)
 
     @work(thread=True, exclusive=True, group="count")
     def _count_pages(self, paginator: Paginator, cancel: threading.Event) -> None:
@@ -273,10 +292,11 @@ class ReaderScreen(Screen[None]):
         optional: list[str] = []
         if self._matches is not None:
             n = len(self._matches.spans)
-            at = f"{(self._match or 0) + 1}/{n}" if n else "no matches"
+            at = f"{(self._match or 0) + 1}/{self._matches.count_text}" if n else "no matches"
             optional.append(f"“{self._matches.query}” {at}")
         if self._on_title:
-            first = "title page"
+            count = len(self._title_pages())
+            first = f"title page {self._title_index + 1}/{count}" if count > 1 else "title page"
             percent = 0.0
         else:
             number, total = paginator.page_number(page), paginator.page_count()
@@ -285,11 +305,13 @@ class ReaderScreen(Screen[None]):
             if self._index is not None:
                 pr = self._index.progress(page.start)
                 scene = f"scene {pr.scene}/{pr.scenes}"
+                # Before the first chapter heading there is no chapter number to give.
+                in_chapter = pr.chapters and pr.chapter
                 optional.append(
-                    f"chapter {pr.chapter}/{pr.chapters} · {scene}" if pr.chapters else scene
+                    f"chapter {pr.chapter}/{pr.chapters} · {scene}" if in_chapter else scene
                 )
                 ch_left, book_left = pr.minutes_left(self._settings.words_per_minute)
-                if pr.chapters:
+                if in_chapter:
                     optional.append(f"{_duration(ch_left)} left in chapter")
                 optional.append(f"{_duration(book_left)} left in book")
         text = Text(fit_parts(first, optional, f"{percent:.0f}%", width), no_wrap=True)
@@ -323,22 +345,27 @@ class ReaderScreen(Screen[None]):
         self._show(page, save=True)
 
     def action_next_page(self) -> None:
-        """Next page (the first page after the title page)."""
+        """Next page; from the (last) title page, the page where reading stands."""
+        if self._paginator is None or self._page is None:
+            return
+        if not self._on_title:
+            self._go(self._paginator.next(self._page))
+        elif self._title_index + 1 < len(self._title_pages()):
+            self._show_title(self._title_index + 1)
+        else:
+            self._go(self._paginator.page_at(self._anchor))
+
+    def action_previous_page(self) -> None:
+        """Previous page; before the first page, the (last) title page."""
         if self._paginator is None or self._page is None:
             return
         if self._on_title:
-            self._go(self._paginator.first())
-        else:
-            self._go(self._paginator.next(self._page))
-
-    def action_previous_page(self) -> None:
-        """Previous page; before the first page, the title page."""
-        if self._paginator is None or self._page is None or self._on_title:
+            if self._title_index > 0:
+                self._show_title(self._title_index - 1)
             return
         previous = self._paginator.previous(self._page)
         if previous is None:
-            self._on_title = True
-            self._show(self._page)
+            self._show_title(-1)
         else:
             self._go(previous)
 
@@ -365,9 +392,12 @@ class ReaderScreen(Screen[None]):
             self._go(self._paginator.page_at(position))
 
     def action_next_chapter(self) -> None:
-        """The first page of the next chapter."""
+        """The first page of the next chapter (from the title page: the chapter read next)."""
         chapters = self.story.chapters
-        i = self.story.chapter_index_at(self._anchor) + 1
+        if self._on_title:
+            i = bisect.bisect_left([c.offset for c in chapters], self._anchor)
+        else:
+            i = self.story.chapter_index_at(self._anchor) + 1
         if i < len(chapters):
             self.goto_position(chapters[i].offset)
 
@@ -481,7 +511,11 @@ class ReaderScreen(Screen[None]):
         """The list of bookmarks, to jump from."""
         from nightstand.ui.bookmarks import BookmarksScreen
 
-        marks = self._store.bookmarks(self.opened.key)
+        # A mark is found again by its quote, like the reading position, if the file changed.
+        marks = [
+            replace(m, offset=resolve_offset(self.story, m.offset, m.quote))
+            for m in self._store.bookmarks(self.opened.key)
+        ]
         if not marks:
             self.notify("No bookmarks yet: press m to add one.")
             return
@@ -495,10 +529,19 @@ class ReaderScreen(Screen[None]):
             self.goto_position(offset)
 
     def _set_measure(self, measure: int) -> None:
-        self._measure = min(max(measure, MIN_MEASURE), MAX_MEASURE)
+        measure = min(max(measure, MIN_MEASURE), MAX_MEASURE)
+        # One toast at a time, however fast the key is pressed.
+        self.app.clear_notifications()
+        if measure == self._measure:
+            limit = "widest" if measure == MAX_MEASURE else "narrowest"
+            self.notify(f"Measure: {measure} columns, the {limit} there is", timeout=1.5)
+            return
+        self._measure = measure
         if self._area is not None:
             self._relayout(*self._area)
-        self.notify(f"Measure: {self._measure} columns", timeout=1.5)
+        width = self._paginator.column_width if self._paginator else measure
+        shown = "" if width == measure else f" (the window allows {width})"
+        self.notify(f"Measure: {measure} columns{shown}", timeout=1.5)
 
     def action_wider(self) -> None:
         """A wider column of text."""
@@ -515,9 +558,7 @@ class ReaderScreen(Screen[None]):
             self.notify("This story has no spoiler headers.")
             return
         if self.revealed:
-            self._on_title = True
-            if self._page is not None:
-                self._show(self._page, keep_anchor=True)
+            self._show_title(0)
             return
         from nightstand.ui.spoiler import SpoilerGate
 
@@ -529,16 +570,15 @@ class ReaderScreen(Screen[None]):
         self.revealed = True
         if not self._settings.ask_spoilers_every_time:
             self._store.set_spoiler_consent(self.opened.key, True)
-        self._on_title = True
-        if self._page is not None:
-            self._show(self._page, keep_anchor=True)
+        self._show_title(0)
+
+    class LibraryRequested(Message):
+        """The reader asked for the library (the app decides which screen that is)."""
 
     def action_library(self) -> None:
         """The library (the one this story was opened from, if any)."""
         self.save_position()
-        app = self.app
-        if hasattr(app, "show_library"):
-            app.show_library(self)
+        self.post_message(self.LibraryRequested())
 
     def action_back(self) -> None:
         """Back to the library, or quit when the story was opened directly."""
