@@ -234,7 +234,7 @@ def test_text_output_reading_time() -> None:
     story = parse_plaintext(builder_text, name="long")
     shown = format_info(info_data(story, reveal=False))
     assert "30,000" in shown
-    assert "2 h 0 min" in shown
+    assert "2 h 00 min" in shown
     assert "Author:       unknown" in shown
 
 

@@ -47,3 +47,11 @@ def test_minutes_left() -> None:
     pr = ReadingIndex(story).progress(story.text.index("nine"))
     chapter, book = pr.minutes_left(1)
     assert (chapter, book) == (2, 2)
+
+
+def test_format_minutes() -> None:
+    from nightstand.progress import format_minutes
+
+    assert format_minutes(0) == "0 min"
+    assert format_minutes(45) == "45 min"
+    assert format_minutes(185) == "3 h 05 min"

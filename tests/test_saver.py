@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from nightstand.saver import PositionSaver
@@ -48,9 +49,12 @@ def test_writes_happen_on_the_saver_thread() -> None:
     sink = _Sink()
     saver = PositionSaver(sink)
     saver.submit("k", Path("p"), _story(), 7)
+    deadline = time.monotonic() + 5
+    while not sink.saved and time.monotonic() < deadline:
+        time.sleep(0.01)
     saver.close()
     assert sink.saved == [7]
-    assert threading.current_thread().name not in sink.threads or len(sink.threads) == 1
+    assert sink.threads == {"nightstand-saver"}
 
 
 def test_flush_writes_pending_on_the_calling_thread() -> None:
@@ -63,3 +67,16 @@ def test_flush_writes_pending_on_the_calling_thread() -> None:
     saver.flush()
     saver.close()
     assert sink.saved[-1] == 2
+
+
+def test_a_turn_in_one_story_never_drops_anothers_last_place() -> None:
+    gate = threading.Event()
+    sink = _Sink(gate)
+    saver = PositionSaver(sink)
+    story = _story()
+    saver.submit("a", Path("a"), story, 1)  # taken by the thread, which waits at the gate
+    saver.submit("a", Path("a"), story, 5)
+    saver.submit("b", Path("b"), story, 9)
+    gate.set()
+    saver.close()
+    assert 5 in sink.saved and 9 in sink.saved

@@ -173,3 +173,18 @@ def test_a_relative_library_is_under_home(config: Path) -> None:
     settings, warnings = load_settings()
     assert warnings == []
     assert settings.library == Path.home() / "Stories" / "fic"
+
+
+def test_hyphenate_without_pyphen_is_reported(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    from nightstand.settings import load_settings
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pyphen" else real(name, *a)
+    )
+    (tmp_path / "settings.toml").write_text("hyphenate = true\n", encoding="utf-8")
+    settings, warnings = load_settings(tmp_path)
+    assert settings.hyphenate
+    assert any("pyphen" in w for w in warnings)

@@ -183,6 +183,8 @@ def info_data(story: Story, *, reveal: bool) -> dict[str, Any]:
 
 def format_info(data: dict[str, Any]) -> str:
     """The human-readable form of :func:`info_data`."""
+    from nightstand.progress import format_minutes
+
     lines = [
         f"Title:        {data['title']}",
         f"Author:       {data['author'] or 'unknown'}",
@@ -195,9 +197,7 @@ def format_info(data: dict[str, Any]) -> str:
             lines.append(f"  {h['key']}: {value}")
     lines.append(f"Chapters:     {len(data['chapters'])}")
     lines.extend(f"  {c['title']}" for c in data["chapters"])
-    minutes = data["reading_minutes"]
-    hours, mins = divmod(minutes, 60)
-    span = f"{hours} h {mins} min" if hours else f"{mins} min"
+    span = format_minutes(data["reading_minutes"])
     lines += [
         f"Scene breaks: {data['scene_breaks']}",
         f"Words:        {data['words']:,} (about {span} at {WORDS_PER_MINUTE} words a minute)",

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from nightstand.story import Story
 
 
+def format_minutes(minutes: int) -> str:
+    """A reading time as a reader says it: "45 min", "3 h 05 min"."""
+    hours, mins = divmod(max(minutes, 0), 60)
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     """Where a position stands: chapter and scene numbers, words read and left."""

@@ -44,7 +44,8 @@ class PositionSaver:
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._wake = threading.Event()
-        self._pending: _Request | None = None
+        # The newest request per story: a turn in one story never drops another's last place.
+        self._pending: dict[str, _Request] = {}
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="nightstand-saver", daemon=True)
         self._thread.start()
@@ -54,7 +55,8 @@ class PositionSaver:
     ) -> None:
         """Ask for a position to be saved; a newer request replaces an unwritten one."""
         with self._lock:
-            self._pending = _Request(key, path, story, offset, percent)
+            self._pending.pop(key, None)
+            self._pending[key] = _Request(key, path, story, offset, percent)
         self._wake.set()
 
     def flush(self) -> None:
@@ -71,8 +73,8 @@ class PositionSaver:
     def _write_pending(self) -> None:
         with self._write_lock:
             with self._lock:
-                request, self._pending = self._pending, None
-            if request is not None:
+                requests, self._pending = list(self._pending.values()), {}
+            for request in requests:
                 self._sink.save_position(
                     request.key, request.path, request.story, request.offset, request.percent
                 )

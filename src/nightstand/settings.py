@@ -8,6 +8,7 @@ its default with a warning that names the line to fix.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -250,7 +251,23 @@ def parse_settings(data: Mapping[str, Any], path: Path, warnings: list[str]) -> 
                 changes[name] = value.strip()
             else:
                 bad(name, value, "a theme name")
+    if changes.get("hyphenate") and importlib.util.find_spec("pyphen") is None:
+        warnings.append(
+            f"{path}: hyphenate needs the pyphen package (pip install 'nightstand[hyphen]'); "
+            "lines are not hyphenated"
+        )
     return replace(settings, **changes)
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, object]]:
+    """``library.open = "o"`` is a nested table in TOML; the action's name is the dotted path."""
+    out: list[tuple[str, object]] = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.extend(_flatten(value, f"{prefix}{key}."))
+        else:
+            out.append((f"{prefix}{key}", value))
+    return out
 
 
 def _parse_keys(
@@ -260,7 +277,7 @@ def _parse_keys(
         warnings.append(f"{path}: keys must be a table ([keys]); using the default keys")
         return None
     keys: dict[str, tuple[str, ...]] = {}
-    for action, names in value.items():
+    for action, names in _flatten(value):
         raw = [names] if isinstance(names, str) else names
         if (
             not isinstance(raw, list)

@@ -692,3 +692,23 @@ async def test_a_library_folder_that_is_gone_is_a_message_not_a_crash(
         assert app.is_running
         assert isinstance(app.screen, LibraryScreen)
         assert "cannot read it" in screen_text(pilot)
+
+
+async def test_a_dotted_action_name_remaps_and_an_unknown_one_is_reported(
+    make_app: Callable[[Path], NightstandApp], story_file: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.toml").write_text(
+        '[keys]\nlibrary.filter = "f"\nno_such_action = "z"\n', encoding="utf-8"
+    )
+    app = make_app(story_file.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("no_such_action" in m for m in messages), messages
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await pilot.press("f", *"lamp")
+        await pilot.pause()
+        assert [e.title for e in library.filtered_entries()] == ["The Missing Lamp"]

@@ -76,7 +76,7 @@ class NightstandApp(App[None]):
         else:
             self._startup_warnings.append(f"unknown theme {self.settings.theme!r}; using default")
         if self.settings.keys:
-            self.set_keymap({action: ",".join(keys) for action, keys in self.settings.keys.items()})
+            self._apply_keymap()
         if self._start_story is not None:
             self.push_screen(self._reader(self._start_story))
         else:
@@ -87,6 +87,26 @@ class NightstandApp(App[None]):
             self.notify(message, severity="warning", timeout=8)
         self._arm_signals()
         self.app_suspend_signal.subscribe(self, self._on_suspend)
+
+    def _apply_keymap(self) -> None:
+        """Remap keys from the settings; an action nightstand does not have is reported."""
+        from nightstand.ui.library import LibraryScreen
+
+        known = {
+            b.id
+            for owner in (NightstandApp, ReaderScreen, LibraryScreen)
+            for b in owner.BINDINGS
+            if isinstance(b, Binding) and b.id
+        }
+        keymap = {}
+        for action, keys in self.settings.keys.items():
+            if action in known:
+                keymap[action] = ",".join(keys)
+            else:
+                self._startup_warnings.append(
+                    f"[keys] {action}: no such action (press ? for the names); ignored"
+                )
+        self.set_keymap(keymap)
 
     def notify(
         self,

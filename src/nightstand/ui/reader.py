@@ -25,7 +25,7 @@ from textual.widgets import Footer, Static
 
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
-from nightstand.progress import ReadingIndex
+from nightstand.progress import ReadingIndex, format_minutes
 from nightstand.search import Matches, SearchError, search
 from nightstand.state import resolve_offset
 from nightstand.ui.page_view import PageView
@@ -65,11 +65,6 @@ def fit_parts(first: str, optional: list[str], last: str, width: int) -> str:
             chosen.append(part)
     line = " · ".join([first, *chosen, last])
     return line if cell_len(line) <= width else set_cell_size(line, width)
-
-
-def _duration(minutes: int) -> str:
-    hours, mins = divmod(minutes, 60)
-    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
 
 
 class ReaderScreen(Screen[None]):
@@ -312,8 +307,8 @@ class ReaderScreen(Screen[None]):
                 )
                 ch_left, book_left = pr.minutes_left(self._settings.words_per_minute)
                 if in_chapter:
-                    optional.append(f"{_duration(ch_left)} left in chapter")
-                optional.append(f"{_duration(book_left)} left in book")
+                    optional.append(f"{format_minutes(ch_left)} left in chapter")
+                optional.append(f"{format_minutes(book_left)} left in book")
         text = Text(fit_parts(first, optional, f"{percent:.0f}%", width), no_wrap=True)
         text.append("\n")
         filled = round(width * percent / 100)
