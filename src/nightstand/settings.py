@@ -88,7 +88,7 @@ class Settings:
         return LayoutSettings(**values)
 
 
-# name -> (type, lowest, highest) for the numbers; the UI checks theme and action names.
+# name -> (lowest, highest) for the whole-number settings; the app checks theme and key names.
 _INTS: dict[str, tuple[int, int]] = {
     "measure": (20, 1000),
     "margin_top": (0, 50),
