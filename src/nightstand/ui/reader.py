@@ -26,7 +26,6 @@ from textual.widgets import Footer, Static
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
 from nightstand.progress import ReadingIndex, format_minutes
-from nightstand.search import Matches, SearchError, search
 from nightstand.state import resolve_offset
 from nightstand.ui.page_view import PageView
 
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
 
     from nightstand.layout import Page
     from nightstand.saver import PositionSaver
+    from nightstand.search import Matches
     from nightstand.settings import Settings
     from nightstand.state import StateStore
     from nightstand.story import Story
@@ -435,6 +435,9 @@ class ReaderScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="search")
     def _run_search(self, query: str) -> None:
+        # Imported on first use: the regex engine is not needed for the first page.
+        from nightstand.search import SearchError, search
+
         try:
             matches = search(self.story.text, query)
         except SearchError as exc:
