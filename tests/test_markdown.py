@@ -225,3 +225,22 @@ _MD_PIECES = st.lists(
 def test_markdown_soup_only_raises_story_error(pieces: list[str]) -> None:
     story = parse_markdown("".join(pieces), name="x")
     assert "\x1b" not in story.text
+
+
+def test_text_nested_past_the_parsers_limit_is_kept_as_plain_text() -> None:
+    from nightstand.formats.markdown import parse_markdown
+
+    deep = ">" * 300 + " " + "the reader's words " * 20 + "\n\nafter\n"
+    story = parse_markdown(deep, name="deep", encoding="utf-8")
+    assert "the reader's words" in story.text
+    assert any("plain text" in w for w in story.warnings)
+
+
+def test_front_matter_value_with_brackets_inside_is_not_a_list() -> None:
+    from nightstand.formats.markdown import parse_markdown
+
+    story = parse_markdown(
+        "---\ntitle: [bold]X[/bold]\ntags: [a, b]\n---\n\ntext\n", name="n", encoding="utf-8"
+    )
+    assert story.title == "[bold]X[/bold]"
+    assert ("tags", "a, b") in [(h.key, h.value) for h in story.headers]

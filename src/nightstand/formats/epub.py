@@ -386,7 +386,7 @@ def parse_epub(data: bytes, *, name: str) -> Story:
     """Parse an EPUB's bytes into a Story; ``name`` is the fallback title."""
     archive = _Archive(data)
     opf_path = _rootfile(archive)
-    package = _xml(archive, opf_path, f"package document ({opf_path})")
+    package = _xml(archive, opf_path, "package document")
     base = posixpath.dirname(opf_path)
     meta = _metadata(package)
 

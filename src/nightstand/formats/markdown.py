@@ -33,6 +33,7 @@ from nightstand.formats.html import (
     source_is_clean,
 )
 from nightstand.formats.plaintext import is_separator
+from nightstand.story import count_words
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -69,7 +70,7 @@ def parse_markdown(
     writer.plain_headings = not any(t.type == "heading_open" for t in tokens)
     _write(tokens, writer)
     writer.flush()
-    return body.story(
+    story = body.story(
         title=known_title or writer.title or fold(name) or "untitled",
         author=known_author or writer.author,
         headers=tuple(writer.headers),
@@ -77,6 +78,15 @@ def parse_markdown(
         encoding=encoding,
         warnings=warnings,
     )
+    source_words = count_words(rest)
+    if source_words > 20 and story.words() < source_words // 2:
+        # markdown-it drops what is nested past its limit (hundreds of ">" or list levels);
+        # losing the reader's text is worse than losing the formatting.
+        from nightstand.formats.plaintext import parse_plaintext
+
+        note = "nested too deeply to read as Markdown; shown as plain text"
+        return parse_plaintext(text, name=name, encoding=encoding, warnings=(*warnings, note))
+    return story
 
 
 def _write(tokens: list[Token], writer: BlockWriter) -> None:
@@ -225,7 +235,12 @@ def _yaml_pairs(lines: list[str]) -> list[tuple[str, str]] | None:
         key, value = m.group(1).strip(), (m.group(2) or "").strip()
         if value in ("|", ">", "|-", ">-", "|+", ">+"):
             pairs.append((key, [], False))
-        elif value.startswith("[") and value.endswith("]"):
+        elif (
+            value.startswith("[")
+            and value.endswith("]")
+            and "[" not in value[1:-1]
+            and "]" not in value[1:-1]
+        ):
             items = [_unquote(v) for v in value[1:-1].split(",")]
             pairs.append((key, [v for v in items if v], True))
         else:
