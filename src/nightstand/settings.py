@@ -53,27 +53,31 @@ def _no_keys() -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType({})
 
 
+_PAGE = LayoutSettings()
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Every setting, with its default."""
 
     library: Path
     """The folder ``nightstand`` (no argument, no story read yet) and ``nightstand list`` show."""
-    measure: int = 72
+    # The page's settings take their defaults from the layout engine's, so they cannot drift.
+    measure: int = _PAGE.measure
     """The widest a line of text gets, in terminal cells."""
-    margin_top: int = 1
-    margin_bottom: int = 0
-    margin_side: int = 2
-    justify: bool = False
-    hyphenate: bool = False
-    paragraph_style: str = "blank"
+    margin_top: int = _PAGE.margin_top
+    margin_bottom: int = _PAGE.margin_bottom
+    margin_side: int = _PAGE.margin_side
+    justify: bool = _PAGE.justify
+    hyphenate: bool = _PAGE.hyphenate
+    paragraph_style: str = _PAGE.paragraph_style
     """``"blank"``: a blank line between paragraphs; ``"indent"``: first lines indented."""
-    indent: int = 3
+    indent: int = _PAGE.indent
     """The first-line indent, in cells, for ``paragraph_style = "indent"``."""
-    ornament: str = "⁂"
+    ornament: str = _PAGE.ornament
     """What a scene break shows."""
-    ascii: bool = False
-    """Draw only ASCII (for terminals and fonts that lack the typographic characters)."""
+    ascii: bool = _PAGE.ascii
+    """Draw the scene break in ASCII (for fonts that lack the ornament)."""
     words_per_minute: int = 250
     ask_spoilers_every_time: bool = False
     """Ask before showing spoiler headers on every opening, not just the first."""
