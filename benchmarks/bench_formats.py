@@ -16,23 +16,19 @@ chapter (the total over the spine's documents), what a lazy loader would pay up 
 from __future__ import annotations
 
 import argparse
-import gc
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench_load import median_seconds  # the same timing loop as the load benchmark
 from nightstand.formats import load
 from nightstand.story import BlockKind
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from nightstand.story import Story
 
 HERE = Path(__file__).resolve().parent
@@ -148,18 +144,6 @@ def _write_epub(path: Path, story: Story, chapters: list[tuple[str, list[str]]])
             "</package>",
             zipfile.ZIP_DEFLATED,
         )
-
-
-def median_seconds(work: Callable[[], object], runs: int) -> tuple[float, float]:
-    """(median, best) wall time of ``work`` over ``runs`` runs, after one warm-up."""
-    work()
-    times = []
-    for _ in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times)
 
 
 def main() -> None:

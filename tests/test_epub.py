@@ -42,12 +42,6 @@ CONTAINER = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NIGHTSTAND_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("NIGHTSTAND_CONFIG_DIR", str(tmp_path / "config"))
-
-
 def xhtml(body: str, *, title: str = "", body_class: str = "") -> str:
     attrs = f' class="{body_class}"' if body_class else ""
     return XHTML.format(title=escape(title), body_attrs=attrs, body=body)

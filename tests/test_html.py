@@ -21,12 +21,6 @@ from nightstand.story import BlockKind, Story
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
 
-@pytest.fixture(autouse=True)
-def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NIGHTSTAND_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("NIGHTSTAND_CONFIG_DIR", str(tmp_path / "config"))
-
-
 def info(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]:
     main(["info", "--json", *extra, str(path)])
     data: dict[str, Any] = json.loads(capsys.readouterr().out)

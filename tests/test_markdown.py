@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,15 +15,11 @@ from nightstand.formats import load
 from nightstand.formats.markdown import front_matter, key_block, parse_markdown
 
 if TYPE_CHECKING:
+    import pytest
+
     from nightstand.story import Story
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
-
-
-@pytest.fixture(autouse=True)
-def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NIGHTSTAND_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("NIGHTSTAND_CONFIG_DIR", str(tmp_path / "config"))
 
 
 def info(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]:
