@@ -242,15 +242,33 @@ async def test_paging_a_list_in_a_tiny_terminal_does_not_crash(
     """Textual 8's OptionList raised KeyError here (see nightstand.ui.lists)."""
     f = next(f for f in _FILES if f.kind == "markup" and f.fmt == "txt")
     app, store = _app(f, tmp_path / "state")
+    story = _story(f)
+    key = store.story_key(story, f.path)
     try:
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
-            for key in keys:
-                await pilot.press(key)
+            reader = app.screen
+            assert isinstance(reader, ReaderScreen)
+            for k in keys:
+                await pilot.press(k)
                 await pilot.pause()
             assert app.is_running
             assert app._exception is None
             await pilot.press("escape")
+            await pilot.pause()
+            # The dialog is gone, the paging stayed in it, and the reader reads on and saves.
+            assert app.screen is reader
+            assert reader.on_title_page and reader.reading_position == 0
+            await pilot.press("g", "space")  # past the title pages: first page, then next
+            await pilot.pause()
+            view = reader.query_one(PageView)
+            assert not reader.on_title_page
+            assert reader.reading_position > 0
+            assert view.page is not None and view.page.start == reader.reading_position
+            app.saver.flush()
+            saved = store.position(key)
+            assert saved is not None
+            assert saved.offset == reader.reading_position
     finally:
         app.saver.close()
         store.close()
