@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.worker import WorkerState
 
+from nightstand.ui.app import NightstandApp
 from nightstand.ui.bookmarks import BookmarksScreen
 from nightstand.ui.library import LibraryScreen
 from nightstand.ui.lists import OptionList
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     import pytest
     from textual.pilot import Pilot
 
-    from nightstand.ui.app import NightstandApp
 
 SIZE = (80, 24)
 SPOILER_VALUE = "The lighthouse keeper was the thief all along"
@@ -62,7 +62,7 @@ def saved_offset(app: NightstandApp) -> int | None:
 async def forget_in_the_file(pilot: Pilot[None]) -> int:
     """Let the saves of the page turns land, then put 0 in the file; the reader's offset."""
     app = pilot.app
-    assert isinstance(app, type(app))
+    assert isinstance(app, NightstandApp)
     screen = reader(pilot)
     anchor = screen.reading_position
     assert anchor > 0
@@ -180,9 +180,9 @@ async def test_ask_spoilers_every_time_asks_on_every_opening(
             await settle(pilot)
             assert not reader(pilot).revealed, f"opening {opening}: shown without asking"
             await pilot.press("s")
-            await wait_until(pilot, lambda: isinstance(app.screen, SpoilerGate), "asked")
+            await wait_until(pilot, lambda: isinstance(pilot.app.screen, SpoilerGate), "asked")
             await pilot.press("y")
-            await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), "answered")
+            await wait_until(pilot, lambda: isinstance(pilot.app.screen, ReaderScreen), "answered")
             assert reader(pilot).on_title_page and reader(pilot).revealed
 
 
