@@ -229,3 +229,35 @@ async def test_d_in_the_bookmarks_deletes_the_highlighted_mark(
         await pilot.press("escape", "apostrophe")
         await wait_until(pilot, lambda: isinstance(app.screen, BookmarksScreen), "the list")
         assert app.screen.query_one(OptionList).option_count == 1
+
+
+# -- an internal error --------------------------------------------------------------------
+
+
+def test_an_internal_error_is_one_line_and_the_details_go_to_crash_log(
+    make_app: Callable[[Path], NightstandApp],
+    story_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def jammed(_self: ReaderScreen) -> None:
+        raise RuntimeError("the gears jammed at 7f3a")
+
+    monkeypatch.setattr(ReaderScreen, "action_toc", jammed)
+    app = make_app(story_file)
+
+    async def press_t(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("t")
+
+    # The whole run, as `nightstand FILE` does it, up to what is printed after the screen.
+    app.run(headless=True, size=SIZE, auto_pilot=press_t)
+    out, err = capsys.readouterr()
+    log = tmp_path / "state" / "crash.log"
+    assert err.splitlines() == [
+        f"nightstand: error: an internal error stopped the reader (details in {log})"
+    ], err
+    assert "Traceback" not in out + err and "7f3a" not in out + err
+    details = log.read_text(encoding="utf-8")
+    assert "RuntimeError" in details and "the gears jammed at 7f3a" in details
