@@ -603,8 +603,16 @@ async def test_a_failure_to_save_is_one_notification_and_reading_goes_on(
         monkeypatch.setattr(app.store, "_conn", FullDisk(app.store._conn))
         for _ in range(4):
             await pilot.press("space")
-            await pilot.pause(0.4)
-        await pilot.pause(1.2)
+        await wait_until(pilot, lambda: app.store.read_only, "the full disk noticed")
+        await pilot.press("space", "space")
+        app.saver.flush()  # every save so far has been tried
+        screen = reader(pilot)
+        # The reader reports store warnings on a timer: wait until it has told them all.
+        await wait_until(
+            pilot,
+            lambda: screen._warned == len(app.store.warnings) > 0,
+            "the warnings reported",
+        )
         messages = [n.message for n in app._notifications]
         failures = [m for m in messages if "disk is full" in m]
         assert len(failures) == 1, messages
