@@ -150,7 +150,7 @@ class LibraryScreen(Screen[None]):
 
     def _scan_failed(self, message: str) -> None:
         self._set_title("cannot read it")
-        self.notify(message, title="Library", severity="error")
+        self.notify(message, title="Library", severity="error", markup=False)
 
     def _scanned(self, entries: list[LibraryEntry]) -> None:
         self.entries = entries
@@ -210,7 +210,7 @@ class LibraryScreen(Screen[None]):
         if entry is None:
             return
         if entry.missing:
-            self.notify(f"{entry.path} is missing.", severity="warning")
+            self.notify(f"{entry.path} is missing.", severity="warning", markup=False)
             return
         self.post_message(self.OpenRequested(entry.path))
 

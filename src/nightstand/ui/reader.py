@@ -27,6 +27,7 @@ from nightstand.progress import ReadingIndex, format_minutes
 from nightstand.state import resolve_offset
 from nightstand.ui.chrome import ReaderHeader, StatusLine
 from nightstand.ui.chrome import fit_parts as fit_parts
+from nightstand.ui.keys import key_hint
 from nightstand.ui.page_view import PageView
 
 if TYPE_CHECKING:
@@ -41,8 +42,8 @@ if TYPE_CHECKING:
     from nightstand.state import StateStore
     from nightstand.story import Story
 
-NEXT_KEYS = "space,pagedown,right,l,j,f,ctrl+f,enter"
-PREVIOUS_KEYS = "b,pageup,left,h,k,ctrl+b,backspace"
+NEXT_KEYS = "space,right,pagedown,l,j,f,ctrl+f,enter"
+PREVIOUS_KEYS = "b,left,pageup,h,k,ctrl+b,backspace"
 MIN_MEASURE = 20
 MAX_MEASURE = 200
 MEASURE_STEP = 4
@@ -218,7 +219,12 @@ class ReaderScreen(Screen[None]):
 
     def _title_pages(self) -> list[Page]:
         assert self._paginator is not None
-        return title_pages(self._paginator, revealed=self.revealed)
+        return title_pages(
+            self._paginator,
+            revealed=self.revealed,
+            start_keys=key_hint(self, "next_page", most=2),
+            reveal_key=key_hint(self, "reveal"),
+        )
 
     def _show_title(self, index: int) -> None:
         """Show title page ``index`` (0 first, -1 last); the reading place stays put."""
@@ -295,7 +301,9 @@ class ReaderScreen(Screen[None]):
     def _report_store_warnings(self) -> None:
         warnings = self._store.warnings
         for message in warnings[self._warned :]:
-            self.notify(message, title="Reading position not saved", severity="warning")
+            self.notify(
+                message, title="Reading position not saved", severity="warning", markup=False
+            )
         self._warned = len(warnings)
 
     # -- navigation actions -------------------------------------------------------------
@@ -408,7 +416,7 @@ class ReaderScreen(Screen[None]):
         try:
             matches = search(self.story.text, query)
         except SearchError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.app.call_from_thread(self._search_done, matches)
 
@@ -416,7 +424,7 @@ class ReaderScreen(Screen[None]):
         self._matches = matches
         if not matches.spans:
             self._match = None
-            self.notify(f"Not found: {matches.query}", severity="warning")
+            self.notify(f"Not found: {matches.query}", severity="warning", markup=False)
             self._update_chrome()
             return
         start = self._page.start if self._page and not self._on_title else -1
@@ -470,7 +478,7 @@ class ReaderScreen(Screen[None]):
     def action_bookmark(self) -> None:
         """Add a bookmark at the first character on screen."""
         mark = self._store.add_bookmark(self.opened.key, self.story, self._anchor)
-        self.notify(f"Bookmarked: {mark.name}")
+        self.notify(f"Bookmarked: {mark.name}", markup=False)
 
     def action_bookmarks(self) -> None:
         """The list of bookmarks, to jump from."""
@@ -482,7 +490,11 @@ class ReaderScreen(Screen[None]):
             for m in self._store.bookmarks(self.opened.key)
         ]
         if not marks:
-            self.notify("No bookmarks yet: press m to add one.")
+            key = key_hint(self, "bookmark")
+            self.notify(
+                f"No bookmarks yet: press {key} to add one." if key else "No bookmarks.",
+                markup=False,
+            )
             return
         self.app.push_screen(BookmarksScreen(marks, self._remove_bookmark), self._bookmark_chosen)
 
