@@ -146,3 +146,17 @@ async def test_an_internal_error_goes_to_the_crash_report_not_the_terminal(
     assert "RuntimeError" in report and "a bug in nightstand" in report
     err = capsys.readouterr().err
     assert "a bug in nightstand" not in err and "Traceback" not in err
+
+
+async def test_the_library_title_keeps_its_state_and_cuts_the_folder(
+    make_app: Callable[[Path], NightstandApp], story_file: Path, tmp_path: Path
+) -> None:
+    deep = tmp_path / ("a-folder-with-a-name-much-longer-than-the-terminal-is-wide" * 2)
+    deep.mkdir()
+    (deep / story_file.name).write_bytes(story_file.read_bytes())
+    app = make_app(deep)
+    async with app.run_test(size=(50, 12)) as pilot:
+        await settle(pilot)
+        first = _lines(screen_text(pilot))[0]
+        assert first.startswith(" Library · 1 story · ") and first.endswith("…"), first
+        assert len(first) <= 50
