@@ -12,7 +12,6 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Static
 
 
 def fit_parts(first: str, optional: list[str], last: str, width: int) -> str:
@@ -25,7 +24,7 @@ def fit_parts(first: str, optional: list[str], last: str, width: int) -> str:
     return line if cell_len(line) <= width else set_cell_size(line, width)
 
 
-class ReaderHeader(Static):
+class ReaderHeader(Widget):
     """``title · author · chapter`` on one line, cut with an ellipsis where it ends."""
 
     story_title: reactive[str] = reactive("")
@@ -37,28 +36,15 @@ class ReaderHeader(Static):
         super().__init__(id=id)
         self.set_reactive(ReaderHeader.story_title, story_title)
         self.set_reactive(ReaderHeader.author, author)
-        self._draw()
 
-    def _draw(self) -> None:
-        # Titles, authors and chapter names are story text: a Text, never markup.
+    def render(self) -> Text:
+        """The line; titles, authors and chapter names are story text, so a Text."""
         header = Text(self.story_title, style="bold")
         if self.author:
             header.append(f" · {self.author}", style="not bold")
         if self.chapter:
             header.append(f" · {self.chapter}", style="not bold italic")
-        self.update(header)
-
-    def watch_story_title(self) -> None:
-        """Redraw for a new title."""
-        self._draw()
-
-    def watch_author(self) -> None:
-        """Redraw for a new author."""
-        self._draw()
-
-    def watch_chapter(self) -> None:
-        """Redraw for the chapter now on screen."""
-        self._draw()
+        return header
 
 
 class StatusLine(Widget):
@@ -68,7 +54,7 @@ class StatusLine(Widget):
     scene, minutes left) are added in order as far as the width allows.
     """
 
-    place: reactive[str] = reactive("", layout=False)
+    place: reactive[str] = reactive("")
     details: reactive[tuple[str, ...]] = reactive(())
     percent: reactive[float] = reactive(0.0)
     shown: reactive[bool] = reactive(False)
