@@ -160,3 +160,18 @@ async def test_the_library_title_keeps_its_state_and_cuts_the_folder(
         first = _lines(screen_text(pilot))[0]
         assert first.startswith(" Library · 1 story · ") and first.endswith("…"), first
         assert len(first) <= 50
+
+
+async def test_the_unknown_action_warning_names_the_help_key_as_bound(
+    make_app: Callable[[Path], NightstandApp], story_file: Path, tmp_path: Path
+) -> None:
+    _remap(tmp_path, '[keys]\nhelp = "f1"\nno_such_action = "z"\n')
+    app = make_app(story_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        warning = next(m for m in messages if "no_such_action" in m)
+        assert "press f1 for the names" in warning, warning
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
