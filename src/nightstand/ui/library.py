@@ -73,13 +73,6 @@ class LibraryScreen(Screen[None]):
         Binding("q", "quit", "Quit", id="library.quit"),
     ]
 
-    DEFAULT_CSS = """
-    LibraryScreen #title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    LibraryScreen Input { display: none; }
-    LibraryScreen Input.-visible { display: block; }
-    LibraryScreen DataTable { height: 1fr; }
-    """
-
     def __init__(self, folder: Path, store: StateStore) -> None:
         super().__init__()
         self.folder = folder
@@ -138,19 +131,13 @@ class LibraryScreen(Screen[None]):
             self.app.call_from_thread(self._scanned, entries)
 
     def _set_title(self, state: str) -> None:
-        """The title line: library, state, folder; cut to the width, the state kept in view."""
+        """The title line: library, state, folder (CSS cuts the folder, the state stays)."""
         self._title_state = state
-        title = Text(f"Library · {state} · {self._where}")
-        title.truncate(max(self.size.width - 2, 10), overflow="ellipsis")
-        self.query_one("#title", Static).update(title)
-
-    def on_resize(self) -> None:
-        """Cut the title line again for the new width."""
-        self._set_title(self._title_state)
+        self.query_one("#title", Static).update(Text(f"Library · {state} · {self._where}"))
 
     def _scan_failed(self, message: str) -> None:
         self._set_title("cannot read it")
-        self.notify(message, title="Library", severity="error")
+        self.notify(message, title="Library", severity="error", markup=False)
 
     def _scanned(self, entries: list[LibraryEntry]) -> None:
         self.entries = entries
@@ -210,7 +197,7 @@ class LibraryScreen(Screen[None]):
         if entry is None:
             return
         if entry.missing:
-            self.notify(f"{entry.path} is missing.", severity="warning")
+            self.notify(f"{entry.path} is missing.", severity="warning", markup=False)
             return
         self.post_message(self.OpenRequested(entry.path))
 
