@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from nightstand import __version__
 from nightstand.errors import NightstandError
-from nightstand.formats.decode import sanitize
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

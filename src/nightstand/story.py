@@ -8,7 +8,7 @@ in memory.
 
 Invariants the loaders guarantee (and the tests check):
 
-* ``Story.text`` holds no control character but ``\\n`` (see ``formats.decode.sanitize``);
+* ``Story.text`` holds no control character but ``\\n`` (see ``nightstand.text.sanitize``);
   inside a block there is no ``\\n`` at all.
 * A spaced ellipsis is joined by no-break spaces (U+00A0) so that line breaking, which
   breaks only at ASCII spaces, can never split it.

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nightstand.errors import StoryError
-from nightstand.formats.decode import check_not_binary, decode, sanitize
+from nightstand.formats.decode import check_not_binary, decode
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from nightstand.story import Story

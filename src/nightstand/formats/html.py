@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from nightstand.errors import StoryError
-from nightstand.formats.decode import sanitize
 from nightstand.formats.plaintext import KNOWN_KEYS, is_end_mark, is_heading, is_separator
 from nightstand.spoilers import is_spoiler_header
 from nightstand.story import NBSP, BlockKind, Header, Span, Story, StoryBuilder
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborHTMLParser, LexborNode

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Final
 
 from markdown_it import MarkdownIt
 
-from nightstand.formats.decode import sanitize
 from nightstand.formats.html import (
     BlockWriter,
     Body,
@@ -34,6 +33,7 @@ from nightstand.formats.html import (
 )
 from nightstand.formats.plaintext import is_separator
 from nightstand.story import count_words
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from markdown_it.token import Token

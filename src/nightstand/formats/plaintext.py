@@ -19,9 +19,9 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from nightstand.formats.decode import sanitize
 from nightstand.spoilers import is_spoiler_header
 from nightstand.story import NBSP, Header, Span, Story, StoryBuilder
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

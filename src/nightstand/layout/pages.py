@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
-from nightstand.formats.decode import sanitize
 from nightstand.layout.lines import (
     BLANK,
     END,
@@ -50,6 +49,7 @@ from nightstand.layout.lines import (
     hyphenator,
 )
 from nightstand.story import BlockKind
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from nightstand.story import Block, Story

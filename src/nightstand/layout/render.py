@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 
 from nightstand.errors import NightstandError
-from nightstand.formats.decode import sanitize
 from nightstand.layout.lines import LayoutSettings, Line, Segment, break_lines
 from nightstand.layout.pages import Paginator
 from nightstand.spoilers import shown_value
 from nightstand.story import NBSP
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
