@@ -32,10 +32,10 @@ from nightstand.formats.html import (
     Body,
     fold,
     html_tree,
-    make_header,
     paragraphs_of,
     source_is_clean,
 )
+from nightstand.headers import make_header
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element

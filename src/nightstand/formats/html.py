@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from nightstand.errors import StoryError
-from nightstand.formats.plaintext import KNOWN_KEYS, is_end_mark, is_heading, is_separator
-from nightstand.spoilers import is_spoiler_header
+from nightstand.formats.plaintext import is_end_mark, is_heading, is_separator
+from nightstand.headers import key_line, make_header
 from nightstand.story import NBSP, BlockKind, Header, Span, Story, StoryBuilder
 from nightstand.text import sanitize
 
@@ -33,88 +33,10 @@ if TYPE_CHECKING:
 
 # --------------------------------------------------------------------------- headers
 
-# Keys the plain-text layout does not know but AO3, FanFicFare and front matter use.
-_EXTRA_KEYS: Final[dict[str, str]] = {
-    "archive warning": "warnings",
-    "archive warnings": "warnings",
-    "additional tags": "tags",
-    "additional tag": "tags",
-    "freeform": "tags",
-    "freeforms": "tags",
-    "tag": "tags",
-    "tags": "tags",
-    "keywords": "tags",
-    "subject": "tags",
-    "subjects": "tags",
-    "relationship": "pairing",
-    "relationships": "pairing",
-    "ship": "pairing",
-    "ships": "pairing",
-    "fandoms": "fandom",
-    "genres": "genre",
-    "language": "language",
-    "series": "series",
-    "stats": "stats",
-    "collections": "collections",
-    "description": "summary",
-    "end notes": "notes",
-    "published": "published",
-    "updated": "updated",
-    "completed": "completed",
-    "chapters": "chapters",
-    "creator": "author",
-    "creators": "author",
-    "pseud": "author",
-}
-# Headers whose values are hidden until the reader agrees: besides what
-# ``is_spoiler_header`` knows, tag lists (AO3's Additional Tags) and any kind of warning.
-_SPOILER_CANONICAL: Final = frozenset({"tags", "warnings", "spoilers"})
-_KEY_TEXT = re.compile(r"^[A-Za-z][A-Za-z0-9'’/&. -]{0,40}$")
-
-
-def canonical_key(key: str) -> str:
-    """A header key's normalised name: ``"author"`` for ``By``, ``"tags"`` for AO3's tags."""
-    folded = " ".join(key.lower().replace("’", "'").split()).rstrip(" .:")
-    known = KNOWN_KEYS.get(folded) or _EXTRA_KEYS.get(folded)
-    if known:
-        return known
-    if folded.endswith(("warning", "warnings")):
-        return "warnings"
-    return folded
-
-
-def _is_known_key(key: str) -> bool:
-    folded = " ".join(key.lower().replace("’", "'").split())
-    return folded in KNOWN_KEYS or folded in _EXTRA_KEYS
-
 
 def tag_set(names: str) -> frozenset[str]:
     """A set of names from a space-separated string."""
     return frozenset(names.split())
-
-
-def make_header(key: str, value: str) -> Header:
-    """A header from a key and a value as found in a file: cleaned, normalised, spoiler-marked."""
-    key = " ".join(sanitize(key).split()).rstrip(":").strip()
-    value = " ".join(sanitize(value).split())
-    canonical = canonical_key(key)
-    spoiler = canonical in _SPOILER_CANONICAL or is_spoiler_header(key, value)
-    return Header(key, value, spoiler, canonical)
-
-
-def key_line(text: str, *, lenient: bool) -> tuple[str, str] | None:
-    """``(key, value)`` when ``text`` reads ``Key: value`` with a key worth believing.
-
-    A key is believed when it is known (``Rating``, ``Archive Warning``...), or, with
-    ``lenient``, when it merely looks like a short label (the file marked it as one, in bold).
-    """
-    key, sep, value = text.partition(":")
-    if not sep or not _KEY_TEXT.match(key.strip()):
-        return None
-    key = key.strip()
-    if not (lenient or _is_known_key(key)):
-        return None
-    return key, value.strip()
 
 
 # --------------------------------------------------------------------------- inline text

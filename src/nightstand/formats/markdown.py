@@ -27,11 +27,10 @@ from nightstand.formats.html import (
     Body,
     fold,
     html_tree,
-    key_line,
-    make_header,
     source_is_clean,
 )
 from nightstand.formats.plaintext import is_separator
+from nightstand.headers import key_line, make_header
 from nightstand.story import count_words
 from nightstand.text import sanitize
 
