@@ -26,15 +26,11 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote
 
 from nightstand.errors import StoryError
+from nightstand.formats.body import Body
 from nightstand.formats.decode import decode
-from nightstand.formats.html import (
-    BlockWriter,
-    Body,
-    fold,
-    html_tree,
-    paragraphs_of,
-    source_is_clean,
-)
+from nightstand.formats.htmltree import html_tree
+from nightstand.formats.inline import fold, source_is_clean
+from nightstand.formats.writer import BlockWriter, paragraphs_of
 from nightstand.headers import make_header
 
 if TYPE_CHECKING:

@@ -22,14 +22,11 @@ from typing import TYPE_CHECKING, Final
 
 from markdown_it import MarkdownIt
 
-from nightstand.formats.html import (
-    BlockWriter,
-    Body,
-    fold,
-    html_tree,
-    source_is_clean,
-)
+from nightstand.formats.body import Body
+from nightstand.formats.htmltree import html_tree
+from nightstand.formats.inline import fold, source_is_clean
 from nightstand.formats.plaintext import is_separator
+from nightstand.formats.writer import BlockWriter
 from nightstand.headers import key_line, make_header
 from nightstand.story import count_words
 from nightstand.text import sanitize
