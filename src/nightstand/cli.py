@@ -255,8 +255,8 @@ def _read(args: argparse.Namespace) -> None:
 
 def _cat(args: argparse.Namespace) -> None:
 
+    from nightstand.cat import page_size, write_pages
     from nightstand.formats import load
-    from nightstand.layout.render import page_size, write_pages
     from nightstand.settings import load_settings
 
     # The reader's own settings, so that `cat` shows the pages the reader shows.
