@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 MAX_BYTES = 256 * 1024 * 1024
 """The largest story file nightstand opens (256 MiB): far past any real book."""
 
-FORMATS = ("text", "markdown", "html", "epub")
-
 # Format signs in the first few KiB, after any byte-order mark, XML declaration or comment.
 _HTML_START = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|p|div|h[1-6]|center|table|span|br|b|i|em"
