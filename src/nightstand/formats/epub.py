@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote
 
+from rich import filesize
+
 from nightstand.errors import StoryError
 from nightstand.formats.body import Body
 from nightstand.formats.decode import decode
@@ -52,6 +54,7 @@ MAX_RATIO: Final = 200
 """The highest compression ratio believed for a large entry; text deflates about 3-10x."""
 _RATIO_FROM: Final = 1024**2
 
+_SIZE_UNITS: Final = ["bytes", "KiB", "MiB", "GiB", "TiB"]
 _HTML_TYPES: Final = frozenset({"application/xhtml+xml", "text/html", "application/xml"})
 _HTML_SUFFIXES: Final = (".xhtml", ".html", ".htm", ".xml")
 _SKIPPED_PAGES: Final = frozenset({"fff_tocpage", "fff_logpage", "fff_coverpage"})
@@ -195,11 +198,9 @@ def _safe_name(name: str) -> bool:
 
 
 def _size(n: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n //= 1024
-    return f"{n} TiB"
+    """A byte count for an error line, in binary units (rich picks the unit)."""
+    unit, suffix = filesize.pick_unit_and_suffix(n, _SIZE_UNITS, 1024)
+    return f"{n:,} bytes" if unit == 1 else f"{n / unit:.1f} {suffix}"
 
 
 def _resolve(base: str, href: str) -> tuple[str | None, str]:
