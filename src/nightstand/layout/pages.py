@@ -34,6 +34,7 @@ from nightstand.layout.lines import (
     Segment,
     hyphenator,
 )
+from nightstand.layout.numbering import PageIndex
 from nightstand.layout.sections import Sections, grapheme_start
 from nightstand.text import sanitize
 
@@ -135,7 +136,7 @@ class Paginator:
         self._cache: OrderedDict[int, _Section] = OrderedDict()
         self._lock = threading.Lock()
         # Filled by count_pages: each section's start, the pages before it, the total.
-        self._index: tuple[array[int], array[int], int] | None = None
+        self._index: PageIndex | None = None
 
     # -- sections ---------------------------------------------------------------------------
 
@@ -268,9 +269,8 @@ class Paginator:
         Takes a fraction of a second for a long novel: call it from a worker thread. The
         typeset-section cache is left alone, so the reader's pages stay warm.
         """
-        index = self._index
-        if index is not None:
-            return index[2]
+        if self._index is not None:
+            return self._index.total
         sec_starts: array[int] = array("q")
         before: array[int] = array("q")
         total = 0
@@ -289,35 +289,26 @@ class Paginator:
                 before.append(total)
                 total += count
         total = max(total, 1)
-        self._index = (sec_starts, before, total)
+        self._index = PageIndex(sec_starts, before, total)
         return total
 
     def page_count(self) -> int | None:
         """The number of pages in the book, None until :meth:`count_pages` has run."""
-        index = self._index
-        return index[2] if index is not None else None
+        return self._index.total if self._index is not None else None
 
     def page_number(self, page: Page) -> int | None:
         """The 1-based number of ``page`` in the whole book, None until counted."""
-        index = self._index
-        if index is None:
+        if self._index is None:
             return None
         sec = self._section_at(page.start)
-        k = bisect.bisect_right(index[0], sec.start) - 1
-        if k < 0:
-            return None
-        return index[1][k] + sec.index_of(page.start) + 1
+        return self._index.number(sec.start, sec.index_of(page.start))
 
     def page_by_number(self, number: int) -> Page | None:
         """The page numbered ``number`` (1-based, clamped into the book), None until counted."""
-        index = self._index
-        if index is None:
+        if self._index is None:
             return None
-        starts, before, total = index
-        number = min(max(number, 1), total)
-        k = max(0, bisect.bisect_right(before, number - 1) - 1)
-        sec = self._section_at(starts[k]) if starts else self._section_at(0)
-        i = number - 1 - (before[k] if starts else 0)
+        start, i = self._index.locate(number)
+        sec = self._section_at(start)
         return self._page(sec, min(max(i, 0), len(sec.pages) - 1))
 
     def chapter_pages(self, page: Page) -> tuple[int, int]:
@@ -330,14 +321,8 @@ class Paginator:
         sec = self._section_at(page.start)
         i = sec.index_of(page.start)
         cs, ce, _ = self._sections.region(sec.start) if self._length else (0, 0, -1)
-        index = self._index
-        if index is not None:
-            starts, before, total = index
-            k = bisect.bisect_right(starts, sec.start) - 1
-            lo = bisect.bisect_left(starts, cs)
-            hi = bisect.bisect_left(starts, ce)
-            upto = before[hi] if hi < len(starts) else total
-            return before[k] - before[lo] + i + 1, upto - before[lo]
+        if self._index is not None:
+            return self._index.in_chapter(sec.start, i, cs, ce)
         sections = self._sections.of_region(cs, ce) if self._length else []
         if 1 < len(sections) <= 4:
             n = m = 0
@@ -354,11 +339,10 @@ class Paginator:
 
         By page number once the book is counted, by character offset before.
         """
-        index = self._index
-        if index is not None:
+        if self._index is not None:
             number = self.page_number(page)
             if number is not None:
-                return 100.0 * number / index[2]
+                return 100.0 * number / self._index.total
         if self._length == 0:
             return 100.0
         return min(100.0, 100.0 * page.end / self._length)
