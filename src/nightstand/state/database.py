@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import platformdirs
-from filelock import FileLock
 
 from nightstand.errors import StateError
 
@@ -231,6 +230,8 @@ def dir_lock(directory: Path) -> Iterator[None]:
 
     A folder where the lock file cannot be made goes unlocked: nothing can be renamed there.
     """
+    from filelock import FileLock  # only a damaged database needs it: not at start-up
+
     lock = FileLock(directory / f"{DB_NAME}.lock")
     try:
         lock.acquire()
