@@ -3,7 +3,7 @@
 ``META-INF/container.xml`` names the package document (OPF); its metadata gives the title,
 the authors, the tags (``dc:subject``) and the summary (``dc:description``); its spine gives
 the reading order; the EPUB 3 navigation document, or else the EPUB 2 NCX, gives the chapter
-titles. Each XHTML document goes through the HTML path (:class:`~nightstand.formats.html.
+titles. Each XHTML document goes through the HTML path (:class:`~nightstand.formats.writer.
 BlockWriter`), so AO3 and FanFicFare books are read as their HTML downloads are.
 
 Everything is read from memory: nothing is ever extracted or written to disk. The archive is
