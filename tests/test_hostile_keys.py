@@ -25,13 +25,14 @@ from rich.console import Console
 
 from hostile.corpus import BROKEN_MARKUP_CHAPTER, MARKUP, corpus
 from nightstand.formats import load
+from nightstand.opening import OpenStory
 from nightstand.settings import load_settings
 from nightstand.state import StateStore
 from nightstand.ui.app import NightstandApp
 from nightstand.ui.bookmarks import BookmarksScreen
 from nightstand.ui.lists import OptionList
 from nightstand.ui.page_view import PageView
-from nightstand.ui.reader import OpenStory, ReaderScreen
+from nightstand.ui.reader import ReaderScreen
 from nightstand.ui.toc import TocScreen
 from pilot_tools import widget_text
 

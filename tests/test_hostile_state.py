@@ -12,11 +12,12 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from nightstand.formats import load
+from nightstand.opening import OpenStory
 from nightstand.settings import load_settings
 from nightstand.state import DB_NAME, StateStore
 from nightstand.ui.app import NightstandApp
 from nightstand.ui.page_view import PageView
-from nightstand.ui.reader import OpenStory, ReaderScreen
+from nightstand.ui.reader import ReaderScreen
 from pilot_tools import settle, wait_until
 from storymaker import write_story
 

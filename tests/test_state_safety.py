@@ -256,7 +256,7 @@ def test_busy_database_does_not_lose_the_session(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A write held up past the timeout by another process is reported, not fatal."""
-    import nightstand.state as state_module
+    import nightstand.state.database as state_module
 
     monkeypatch.setattr(state_module, "BUSY_TIMEOUT", 0.2)
     state = tmp_path / "state"

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from nightstand import __version__
 from nightstand.errors import NightstandError
-from nightstand.formats.decode import sanitize
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from nightstand.state import StateStore
     from nightstand.story import Story
 
 COMMANDS = ("read", "info", "cat", "list", "forget")
@@ -133,7 +134,7 @@ def _saved_state(path: Path, story: Story) -> dict[str, Any]:
     The state is a bonus here: when it cannot be read, ``info`` still describes the story.
     """
     from nightstand.errors import StateError
-    from nightstand.state import StateStore, saved_summary
+    from nightstand.state import StateStore
 
     try:
         store = StateStore.open()
@@ -145,6 +146,39 @@ def _saved_state(path: Path, story: Story) -> dict[str, Any]:
         for message in store.warnings:
             warn(message)
     return summary
+
+
+def saved_summary(path: Path, story: Story, store: StateStore | None = None) -> dict[str, Any]:
+    """What ``nightstand info`` adds about a story's saved state; ``{}`` if nothing is saved.
+
+    Keys: ``position`` (the offset it would open at), ``percent``, ``last_read`` (ISO 8601),
+    ``chapter``, ``bookmarks`` (how many). Opens the default store unless one is given.
+    """
+    from nightstand.state import StateStore, iso_time
+    from nightstand.state.anchoring import chapter_at, percent_at
+
+    own = store is None
+    active = StateStore.open() if store is None else store
+    try:
+        key = active.find_key(story, path)
+        saved = active.position(key) if key else None
+        if key is None or saved is None:
+            return {}
+        offset = active.resolve(story, saved)
+        percent = saved.percent
+        if saved.words != active.story_words(key, story):
+            # The story changed since: the old share no longer describes it.
+            percent = percent_at(story, offset)
+        return {
+            "position": offset,
+            "percent": percent,
+            "last_read": iso_time(saved.last_read),
+            "chapter": chapter_at(story, offset),
+            "bookmarks": len(active.bookmarks(key)),
+        }
+    finally:
+        if own:
+            active.close()
 
 
 def info_data(story: Story, *, reveal: bool) -> dict[str, Any]:
@@ -221,8 +255,8 @@ def _read(args: argparse.Namespace) -> None:
 
 def _cat(args: argparse.Namespace) -> None:
 
+    from nightstand.cat import page_size, write_pages
     from nightstand.formats import load
-    from nightstand.layout.render import page_size, write_pages
     from nightstand.settings import load_settings
 
     # The reader's own settings, so that `cat` shows the pages the reader shows.

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from nightstand import __version__
 from nightstand.errors import NightstandError, StoryError
-from nightstand.formats.decode import sanitize
 from nightstand.state import CachedFile, identify, iso_time
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     import threading

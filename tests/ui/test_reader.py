@@ -566,7 +566,7 @@ async def test_a_theme_chosen_in_the_command_palette_is_applied(
 
 
 def test_status_parts_fit_the_width_in_order() -> None:
-    from nightstand.ui.reader import fit_parts
+    from nightstand.ui.chrome import fit_parts
 
     parts = ["chapter 1/4 · scene 1/1", "1 min left in chapter", "4 min left in book"]
     assert fit_parts("page 2 of 10", parts, "20%", 200) == (

@@ -22,11 +22,12 @@ from textual.binding import Binding, BindingType
 from nightstand.crash import crash_line, write_crash_log
 from nightstand.errors import NightstandError
 from nightstand.formats import load
-from nightstand.formats.decode import sanitize
+from nightstand.opening import OpenStory
 from nightstand.saver import PositionSaver
+from nightstand.text import sanitize
 from nightstand.ui.keys import key_hint
 from nightstand.ui.lists import CommandPalette
-from nightstand.ui.reader import OpenStory, ReaderScreen
+from nightstand.ui.reader import ReaderScreen
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from nightstand.errors import NightstandError
-from nightstand.formats.decode import sanitize
 from nightstand.library import scan
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from pathlib import Path

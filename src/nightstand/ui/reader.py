@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -26,36 +26,24 @@ from nightstand.layout.title import title_pages
 from nightstand.progress import ReadingIndex, format_minutes
 from nightstand.state import resolve_offset
 from nightstand.ui.chrome import ReaderHeader, StatusLine
-from nightstand.ui.chrome import fit_parts as fit_parts
 from nightstand.ui.keys import key_hint
 from nightstand.ui.page_view import PageView
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from textual.app import ComposeResult
 
     from nightstand.layout import Page
+    from nightstand.opening import OpenStory
     from nightstand.saver import PositionSaver
     from nightstand.search import Matches
     from nightstand.settings import Settings
     from nightstand.state import StateStore
-    from nightstand.story import Story
 
 NEXT_KEYS = "space,right,pagedown,l,j,f,ctrl+f,enter"
 PREVIOUS_KEYS = "b,left,pageup,h,k,ctrl+b,backspace"
 MIN_MEASURE = 20
 MAX_MEASURE = 200
 MEASURE_STEP = 4
-
-
-@dataclass(frozen=True, slots=True)
-class OpenStory:
-    """A loaded story with where it came from and its identity in the state store."""
-
-    path: Path
-    story: Story
-    key: str
 
 
 class ReaderScreen(Screen[None]):
