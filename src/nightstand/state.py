@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import platformdirs
 
+from nightstand.archive.schema import MIGRATION as ARCHIVE_MIGRATION
 from nightstand.errors import StateError
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ except ImportError:  # pragma: no cover - Windows has no fcntl; moving aside goe
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema this version writes; :data:`MIGRATIONS` brings older databases up to it."""
 DB_NAME = "state.db"
 QUOTE_CHARS = 64
@@ -117,6 +118,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             words INTEGER NOT NULL,
             error TEXT)""",
     ),
+    # 1 -> 2: sources, statuses and chapter counts of stories from the archives
+    ARCHIVE_MIGRATION,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
