@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from nightstand.story import Story
 
-COMMANDS = ("read", "info", "cat", "list", "forget")
+COMMANDS = ("read", "info", "cat", "list", "forget", "get", "update")
 WORDS_PER_MINUTE = 250
 EXIT_ERROR = 2
 
@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     forget = sub.add_parser("forget", help="delete the saved state of a story")
     forget.add_argument("path", type=Path, help="the story file")
+
+    get = sub.add_parser("get", help="download stories from their archives (FanFicFare)")
+    get.add_argument("urls", nargs="+", metavar="URL", help="a story's URL")
+
+    update = sub.add_parser("update", help="fetch new chapters of downloaded stories")
+    update.add_argument("path", nargs="?", type=Path, help="an EPUB or a folder (default: library)")
+    update.add_argument("--all", action="store_true", help="include stories marked complete")
     return parser
 
 
@@ -306,4 +313,24 @@ def _forget(args: argparse.Namespace) -> None:
     print(printable(done + (f"“{title}” ({path})." if title else f"{path}.")))
 
 
-_HANDLERS = {"read": _read, "info": _info, "cat": _cat, "list": _list, "forget": _forget}
+def _get(args: argparse.Namespace) -> None:
+    from nightstand.archive.commands import get
+
+    get(args)
+
+
+def _update(args: argparse.Namespace) -> None:
+    from nightstand.archive.commands import update
+
+    update(args)
+
+
+_HANDLERS = {
+    "read": _read,
+    "info": _info,
+    "cat": _cat,
+    "list": _list,
+    "forget": _forget,
+    "get": _get,
+    "update": _update,
+}

@@ -38,7 +38,7 @@ def cached_sources(
             ).fetchall()
         return rows
 
-    rows = store._read(run, [])
+    rows: list[Any] = store._read(run, [])
     return {r[0]: (int(r[1]), int(r[2]), SourceInfo(r[3], r[4], r[5], int(r[6]))) for r in rows}
 
 
@@ -70,7 +70,8 @@ def seen_chapters(store: StateStore, sources: Iterable[str]) -> dict[str, int]:
             ).fetchall()
         return rows
 
-    return {r[0]: int(r[1]) for r in store._read(run, [])}
+    rows: list[Any] = store._read(run, [])
+    return {r[0]: int(r[1]) for r in rows}
 
 
 def new_chapters(store: StateStore, info: SourceInfo | None) -> int:
