@@ -88,7 +88,7 @@ def epubs_under(folder: Path) -> Iterator[Path]:
             yield path
 
 
-def _sources(folder: Path, store: StateStore | None) -> dict[str, Path]:
+def sources_in(folder: Path, store: StateStore | None) -> dict[str, Path]:
     from nightstand.archive.seen import info_for
 
     found: dict[str, Path] = {}
@@ -110,7 +110,7 @@ def get(args: argparse.Namespace) -> None:
     store = _open_store()
     failed = False
     with store if store is not None else nullcontext():
-        existing = _sources(library, store)
+        existing = sources_in(library, store)
         for url in args.urls:
             shown = clean(url)
             try:

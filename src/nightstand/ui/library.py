@@ -53,6 +53,16 @@ def last_read_text(when: float | None, now: float | None = None) -> str:
     return time.strftime("%Y-%m-%d", time.localtime(when))
 
 
+def archive_cells(entry: LibraryEntry) -> tuple[Text, Text, Text]:
+    """Site, status and chapters ("12 · 2 new") of a story from an archive; blank otherwise."""
+    if entry.source is None:
+        return Text(""), Text(""), Text(str(entry.chapters) if entry.chapters else "")
+    chapters = Text(str(entry.chapters))
+    if entry.new_chapters:
+        chapters.append(f" · {entry.new_chapters} new", style="bold")
+    return Text(entry.site or ""), Text(entry.status or ""), chapters
+
+
 class LibraryScreen(Screen[None]):
     """A table of stories; Enter opens one, / filters, r rescans."""
 
@@ -67,6 +77,7 @@ class LibraryScreen(Screen[None]):
         Binding("enter", "open", "Open", id="library.open", show=True),
         Binding("slash", "filter", "Filter", id="library.filter"),
         Binding("r", "rescan", "Rescan", id="library.rescan"),
+        Binding("u", "update_story", "Update", id="library.update"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
         Binding("j", "cursor(1)", show=False),
         Binding("k", "cursor(-1)", show=False),
@@ -102,6 +113,9 @@ class LibraryScreen(Screen[None]):
             table.add_column("Words", key="words")
             table.add_column("Read", key="read")
             table.add_column("Last read", key="last")
+            table.add_column("Site", key="site")
+            table.add_column("Status", key="status")
+            table.add_column("Chapters", key="chapters")
             yield table
             yield Footer()
 
@@ -183,6 +197,7 @@ class LibraryScreen(Screen[None]):
                 f"{entry.words:,}",
                 progress_bar(entry.percent),
                 last_read_text(entry.last_read),
+                *archive_cells(entry),
                 key=str(entry.path),
             )
         if selected is not None and str(selected) in table.rows:
@@ -237,6 +252,18 @@ class LibraryScreen(Screen[None]):
         self._filter = ""
         self._fill()
         self.query_one(DataTable).focus()
+
+    def action_update_story(self) -> None:
+        """Fetch new chapters of the selected story (one from an archive) in a worker."""
+        from nightstand.ui.archive import update_story
+
+        entry = self.selected()
+        if entry is None or entry.missing:
+            return
+        if entry.source is None:
+            self.notify(f"{entry.path.name} records no source URL to update from.")
+            return
+        update_story(self.app, entry.path, self.action_rescan)
 
     def action_cursor(self, step: int) -> None:
         """vim's j and k."""
