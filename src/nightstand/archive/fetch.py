@@ -129,7 +129,9 @@ def _explain(exc: BaseException, url: str, site: str) -> str:
     if isinstance(exc, exceptions.HTTPErrorFFF):
         return f"{url}: {site} answered HTTP {exc.status_code}"
     if requests is not None:
-        if isinstance(exc, requests.exceptions.Timeout):
+        if isinstance(exc, requests.exceptions.Timeout) or (
+            isinstance(exc, requests.exceptions.ConnectionError) and _timed_out(exc)
+        ):
             return (
                 f"{url}: {site} did not answer in time (connect_timeout in FanFicFare's "
                 "personal.ini sets the limit)"
@@ -237,12 +239,17 @@ class _Session:
         except Exception as exc:
             raise ArchiveError(_explain(exc, url, self.site)) from None
         self.site = self.adapter.getSiteDomain()
+        self._cleaned = False
 
     def metadata(self) -> Any:
         try:
-            return self.adapter.getStoryMetadataOnly()
+            story = self.adapter.getStoryMetadataOnly()
         except Exception as exc:
             raise ArchiveError(_explain(exc, self.url, self.site)) from None
+        if not self._cleaned:
+            _clean_metadata(story.metadata, self.adapter.chapterUrls)
+            self._cleaned = True
+        return story
 
     def write(self, progress: Progress | None) -> bytes:
         from fanficfare import writers
@@ -263,6 +270,41 @@ class _Session:
         if source_info_of(data) is None:
             raise ArchiveError(f"{self.url}: FanFicFare wrote an EPUB nightstand cannot read")
         return data
+
+
+def _clean_metadata(metadata: dict[str, Any], chapters: list[dict[str, Any]]) -> None:
+    """Run what a site said about a story through the one sanitizer, before FanFicFare
+    writes it: a title with escape sequences must reach neither the terminal nor the EPUB
+    (where a control character would also make the XML unreadable)."""
+    from nightstand.formats.decode import sanitize
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, str):
+            return sanitize(value)
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+
+    for key, value in list(metadata.items()):
+        metadata[key] = scrub(value)
+    for chapter in chapters:
+        if isinstance(chapter.get("title"), str):
+            chapter["title"] = clean(chapter["title"])
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """requests reports a read timeout without retries as a ConnectionError: look inside."""
+    seen: set[int] = set()
+    stack: list[object] = [exc]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or not isinstance(item, BaseException):
+            continue
+        seen.add(id(item))
+        if isinstance(item, TimeoutError) or "timeout" in type(item).__name__.lower():
+            return True
+        stack += [*item.args, getattr(item, "reason", None), item.__cause__, item.__context__]
+    return False
 
 
 def _site_of(url: str) -> str:
