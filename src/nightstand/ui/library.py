@@ -77,7 +77,7 @@ class LibraryScreen(Screen[None]):
         Binding("enter", "open", "Open", id="library.open", show=True),
         Binding("slash", "filter", "Filter", id="library.filter"),
         Binding("r", "rescan", "Rescan", id="library.rescan"),
-        Binding("u", "update_story", "Update", id="library.update"),
+        Binding("u", "update_story", "Update", id="library.update", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
         Binding("j", "cursor(1)", show=False),
         Binding("k", "cursor(-1)", show=False),
@@ -113,9 +113,6 @@ class LibraryScreen(Screen[None]):
             table.add_column("Words", key="words")
             table.add_column("Read", key="read")
             table.add_column("Last read", key="last")
-            table.add_column("Site", key="site")
-            table.add_column("Status", key="status")
-            table.add_column("Chapters", key="chapters")
             yield table
             yield Footer()
 
@@ -185,6 +182,13 @@ class LibraryScreen(Screen[None]):
         table: DataTable[str | Text] = self.query_one(DataTable)
         selected = self._selected_path()
         table.clear()
+        archive = any(e.source for e in self.entries)
+        if archive and "site" not in table.columns:
+            # Only a library with stories from archives spends the width on these.
+            table.add_column("Site", key="site")
+            table.add_column("Status", key="status")
+            table.add_column("Chapters", key="chapters")
+        archive = "site" in table.columns
         for entry in self.filtered_entries():
             title = Text(entry.title)
             if entry.missing:
@@ -197,7 +201,7 @@ class LibraryScreen(Screen[None]):
                 f"{entry.words:,}",
                 progress_bar(entry.percent),
                 last_read_text(entry.last_read),
-                *archive_cells(entry),
+                *(archive_cells(entry) if archive else ()),
                 key=str(entry.path),
             )
         if selected is not None and str(selected) in table.rows:
