@@ -350,3 +350,20 @@ def test_opening_and_reading_never_import_fanficfare(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_info_json_gives_source_and_status(
+    site: TestSite, library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = site.add(1600, "Informed", chapters=2, status="Completed")
+    path = run(capsys, "get", url)[1].strip()
+    code, out, err = run(capsys, "info", "--json", path)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["source"], data["status"]) == (url, "Complete")
+    code, out, _ = run(capsys, "info", path)
+    assert f"Source:       {url} (Complete)" in out
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Title: P\n\nJust text.\n", encoding="utf-8")
+    data = json.loads(run(capsys, "info", "--json", str(plain))[1])
+    assert (data["source"], data["status"]) == (None, None)

@@ -126,12 +126,21 @@ def _info(args: argparse.Namespace) -> None:
 
     story = load(args.path)
     data = info_data(story, reveal=args.reveal_spoilers)
+    data.update(_source(args.path, story))
     extra = _saved_state(args.path, story)
     data.update(extra)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(format_info(data))
+
+
+def _source(path: Path, story: Story) -> dict[str, Any]:
+    """Where a story from an archive came from (FanFicFare records it in the EPUB)."""
+    from nightstand.archive.epubinfo import source_info
+
+    info = source_info(path) if story.format == "epub" else None
+    return {"source": info.source if info else None, "status": info.status if info else None}
 
 
 def _saved_state(path: Path, story: Story) -> dict[str, Any]:
@@ -197,6 +206,8 @@ def format_info(data: dict[str, Any]) -> str:
         f"Author:       {data['author'] or 'unknown'}",
         f"Format:       {data['format']} ({data['encoding']})",
     ]
+    if data.get("source"):
+        lines.append(f"Source:       {data['source']} ({data.get('status') or 'status unknown'})")
     if data["headers"]:
         lines.append("Headers:")
         for h in data["headers"]:
