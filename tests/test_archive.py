@@ -367,3 +367,26 @@ def test_info_json_gives_source_and_status(
     plain.write_text("Title: P\n\nJust text.\n", encoding="utf-8")
     data = json.loads(run(capsys, "info", "--json", str(plain))[1])
     assert (data["source"], data["status"]) == (None, None)
+
+
+def test_get_reports_chapters_fetched_of_total(site: TestSite, library: Path) -> None:
+    from nightstand.archive.fetch import download
+
+    seen: list[tuple[int, int]] = []
+    download(
+        site.add(1700, "Counted", chapters=4), library, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen[-1] == (4, 4)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert {t for _, t in seen} == {4}
+
+
+def test_an_unwritable_library_is_one_error(
+    site: TestSite, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library.parent.mkdir(parents=True, exist_ok=True)
+    if library.is_dir():
+        library.rmdir()
+    library.write_text("a file where the folder should be", encoding="utf-8")
+    code, out, err = run(capsys, "get", site.add(1701, "Nowhere", chapters=1))
+    assert_one_error(code, out, err, "cannot write")

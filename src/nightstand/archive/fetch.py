@@ -344,15 +344,17 @@ def download(
     title = clean(story.getMetadata("title") or "")
     author = clean(story.getMetadata("author") or "") or None
     data = session.write(progress)
-    library.mkdir(parents=True, exist_ok=True)
-    name = safe_filename(title, author)
-    path = library / name
+    path = library / safe_filename(title, author)
     n = 2
     while path.exists():
         # Another story already has this title and author: keep both.
         path = library / safe_filename(f"{title} ({n})", author)
         n += 1
-    write_atomically(path, data)
+    try:
+        library.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, data)
+    except OSError as exc:
+        raise ArchiveError(f"cannot write {path}: {exc.strerror or exc}") from None
     chapters = story.getChapterCount()
     return Fetched(path, title or path.stem, source, chapters, chapters, False)
 
