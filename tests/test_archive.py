@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -390,3 +391,25 @@ def test_an_unwritable_library_is_one_error(
     library.write_text("a file where the folder should be", encoding="utf-8")
     code, out, err = run(capsys, "get", site.add(1701, "Nowhere", chapters=1))
     assert_one_error(code, out, err, "cannot write")
+
+
+def test_update_of_a_folder_leaves_books_from_unknown_sites_alone(
+    site: TestSite, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = Path(run(capsys, "get", site.add(1800, "Ours", chapters=1))[1].strip())
+    stranger = library / "stranger.epub"
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(stranger, "w") as new:
+        for item in old.infolist():
+            body = old.read(item)
+            if item.filename.endswith(".opf"):
+                body = body.replace(b"http://test1.com?sid=1800", b"http://elsewhere.invalid/1")
+            new.writestr(item, body)
+    data = stranger.read_bytes()
+    info = source_info(stranger)
+    assert info is not None and info.source == "http://elsewhere.invalid/1"
+    code, out, err = run(capsys, "update")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["Ours - Ann Author.epub: up to date"]
+    code, out, err = run(capsys, "update", str(stranger))
+    assert_one_error(code, out, err, "no FanFicFare adapter knows this site")
+    assert stranger.read_bytes() == data

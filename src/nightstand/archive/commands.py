@@ -148,10 +148,14 @@ def _targets(args: argparse.Namespace) -> tuple[list[Path], list[str]]:
     if target.is_file():
         return [target], []
     if target.is_dir():
+        from nightstand.archive.fetch import knows
+
+        # A book whose source no FanFicFare adapter knows (a Project Gutenberg EPUB, say)
+        # is not a story to update; named on its own, it is an error like any other.
         files = []
         for path in epubs_under(target):
             info = source_info(path)
-            if info is not None and info.source:
+            if info is not None and info.source and knows(info.source):
                 files.append(path)
         return files, []
     return [], [f"{target}: no such file or folder"]

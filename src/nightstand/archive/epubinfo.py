@@ -9,17 +9,32 @@ reader as the EPUB loader, so this costs a millisecond and never FanFicFare's im
 
 from __future__ import annotations
 
+import os
 import re
+import struct
+import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 from nightstand.errors import StoryError
 from nightstand.formats.decode import sanitize
-from nightstand.formats.epub import _Archive, _attr, _local, _rootfile, _text, _xml
+from nightstand.formats.epub import (
+    MAX_ENTRIES,
+    MAX_XML,
+    _Archive,
+    _attr,
+    _declared_entries,
+    _local,
+    _rootfile,
+    _text,
+    _xml,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from xml.etree.ElementTree import Element
 
 MAX_EPUB: Final = 256 * 1024**2
 """The same size limit as for reading a story."""
@@ -58,15 +73,69 @@ def _url(text: str) -> str | None:
 
 
 def source_info(path: Path) -> SourceInfo | None:
-    """The source of an EPUB file, or None when it is not an EPUB that can be read."""
+    """The source of an EPUB file, or None when it is not an EPUB that can be read.
+
+    Only the zip's directory, the container and the package document are read from the
+    file (a book is not loaded whole, so the reader pays nothing for asking), within the
+    EPUB loader's limits.
+    """
     try:
         with path.open("rb") as f:
-            data = f.read(MAX_EPUB + 1)
-    except OSError:
+            if f.read(2) != b"PK":
+                return None
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            if size > MAX_EPUB:
+                return None
+            f.seek(max(0, size - 65_600))
+            entries = _declared_entries(f.read())
+            if entries is not None and entries > MAX_ENTRIES:
+                return None
+            f.seek(0)
+            with zipfile.ZipFile(f) as archive:
+                if len(archive.infolist()) > MAX_ENTRIES:
+                    return None
+                container = _member(archive, "META-INF/container.xml")
+                if container is None:
+                    return None
+                opf = next(
+                    (
+                        _attr(e, "full-path")
+                        for e in container.iter()
+                        if _local(e.tag) == "rootfile"
+                    ),
+                    "",
+                )
+                package = _member(archive, opf) if opf else None
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         return None
-    if len(data) > MAX_EPUB or not data.startswith(b"PK"):
+    except (NotImplementedError, RuntimeError, KeyError, IndexError, struct.error, zlib.error):
         return None
-    return source_info_of(data)
+    return _read_package(package) if package is not None else None
+
+
+def _member(archive: zipfile.ZipFile, name: str) -> Element | None:
+    """One small XML member, parsed safely; None if missing, too large or unsafe."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_XML or info.flag_bits & 0x1:
+        return None
+    with archive.open(info) as f:
+        data = f.read(MAX_XML + 1)
+    if len(data) > MAX_XML:
+        return None
+    try:
+        root: Element = fromstring(data)
+    except (DefusedXmlException, ParseError, ValueError):
+        return None
+    return root
 
 
 def source_info_of(data: bytes) -> SourceInfo | None:
@@ -77,6 +146,10 @@ def source_info_of(data: bytes) -> SourceInfo | None:
         package = _xml(archive, opf, "package document")
     except StoryError:
         return None
+    return _read_package(package)
+
+
+def _read_package(package: Element) -> SourceInfo:
     source = identifier = site = status = None
     chapters = spine = 0
     for element in package.iter():

@@ -313,9 +313,16 @@ def _site_of(url: str) -> str:
     return clean(urlsplit(url).hostname or url)
 
 
-def story_url(url: str) -> str:
-    """The URL FanFicFare knows the story by (its adapter's normal form)."""
-    return str(_Session(url).adapter.url)
+def knows(url: str) -> bool:
+    """Whether one of FanFicFare's adapters knows the site of ``url``."""
+    _fanficfare()
+    from fanficfare import adapters, exceptions
+
+    try:
+        adapters.getConfigSectionsFor(url)
+    except exceptions.UnknownSite:
+        return False
+    return True
 
 
 def download(
