@@ -3,8 +3,9 @@
 FanFicFare records the story's URL as ``dc:source`` (and as a URL ``dc:identifier``), the
 site as ``dc:publisher`` and the status as one of the ``dc:subject`` tags; its chapters are
 the ``fileNNNN.xhtml`` documents. Any EPUB with an http(s) source counts, whoever wrote it.
-Only the container and the package document are read, through the same guarded archive
-reader as the EPUB loader, so this costs a millisecond and never FanFicFare's import.
+Only the zip's directory, the container and the package document are read, within the EPUB
+loader's limits, so this costs a millisecond, never FanFicFare's import, and (since it does
+not import the loaders either) little memory in the reader, which asks it of every EPUB.
 """
 
 from __future__ import annotations
@@ -20,17 +21,6 @@ from urllib.parse import urlsplit
 
 from nightstand.errors import StoryError
 from nightstand.formats.decode import sanitize
-from nightstand.formats.epub import (
-    MAX_ENTRIES,
-    MAX_XML,
-    _Archive,
-    _attr,
-    _declared_entries,
-    _local,
-    _rootfile,
-    _text,
-    _xml,
-)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,6 +28,10 @@ if TYPE_CHECKING:
 
 MAX_EPUB: Final = 256 * 1024**2
 """The same size limit as for reading a story."""
+MAX_ENTRIES: Final = 10_000
+"""As in the EPUB loader: more files than any book has."""
+MAX_XML: Final = 16 * 1024**2
+"""As in the EPUB loader: the largest container or package document read."""
 
 _CHAPTER_ID: Final = re.compile(r"file\d+")
 _STATUSES: Final = {
@@ -139,7 +133,9 @@ def _member(archive: zipfile.ZipFile, name: str) -> Element | None:
 
 
 def source_info_of(data: bytes) -> SourceInfo | None:
-    """:func:`source_info` for an EPUB already in memory."""
+    """:func:`source_info` for an EPUB already in memory (through the EPUB loader's reader)."""
+    from nightstand.formats.epub import _Archive, _rootfile, _xml
+
     try:
         archive = _Archive(data)
         opf = _rootfile(archive)
@@ -147,6 +143,31 @@ def source_info_of(data: bytes) -> SourceInfo | None:
     except StoryError:
         return None
     return _read_package(package)
+
+
+def _local(tag: object) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _attr(element: Element, name: str) -> str:
+    """An attribute by its local name, whatever namespace prefix the file used."""
+    for key, value in element.attrib.items():
+        if _local(key) == name or key == name:
+            return value
+    return ""
+
+
+def _text(element: Element) -> str:
+    return "".join(element.itertext())
+
+
+def _declared_entries(tail: bytes) -> int | None:
+    """The entry count in the zip's end record (``tail`` ends the file), if plainly there."""
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(tail):
+        return None
+    (count,) = struct.unpack_from("<H", tail, end + 10)
+    return None if count == 0xFFFF else int(count)
 
 
 def _read_package(package: Element) -> SourceInfo:
