@@ -377,6 +377,7 @@ def test_get_reports_chapters_fetched_of_total(site: TestSite, library: Path) ->
     download(
         site.add(1700, "Counted", chapters=4), library, progress=lambda d, t: seen.append((d, t))
     )
+    assert seen[0] == (0, 4)
     assert seen[-1] == (4, 4)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert {t for _, t in seen} == {4}

@@ -260,6 +260,8 @@ class _Session:
             if progress is not None:
                 progress(min(round(fraction * total), total), total)
 
+        if progress is not None:
+            progress(0, total)
         buffer = io.BytesIO()
         try:
             writer = writers.getWriter("epub", self.configuration, self.adapter)
