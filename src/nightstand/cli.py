@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from nightstand.state import StateStore
     from nightstand.story import Story
 
-COMMANDS = ("read", "info", "cat", "list", "forget")
+COMMANDS = ("read", "info", "cat", "list", "forget", "get", "update")
 WORDS_PER_MINUTE = 250
 EXIT_ERROR = 2
 
@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     forget = sub.add_parser("forget", help="delete the saved state of a story")
     forget.add_argument("path", type=Path, help="the story file")
+
+    get = sub.add_parser("get", help="download stories from their archives (FanFicFare)")
+    get.add_argument("urls", nargs="+", metavar="URL", help="a story's URL")
+
+    update = sub.add_parser("update", help="fetch new chapters of downloaded stories")
+    update.add_argument("path", nargs="?", type=Path, help="an EPUB or a folder (default: library)")
+    update.add_argument("--all", action="store_true", help="include stories marked complete")
     return parser
 
 
@@ -120,12 +127,21 @@ def _info(args: argparse.Namespace) -> None:
 
     story = load(args.path)
     data = info_data(story, reveal=args.reveal_spoilers)
+    data.update(_source(args.path, story))
     extra = _saved_state(args.path, story)
     data.update(extra)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(format_info(data))
+
+
+def _source(path: Path, story: Story) -> dict[str, Any]:
+    """Where a story from an archive came from (FanFicFare records it in the EPUB)."""
+    from nightstand.archive.epubinfo import source_info
+
+    info = source_info(path) if story.format == "epub" else None
+    return {"source": info.source if info else None, "status": info.status if info else None}
 
 
 def _saved_state(path: Path, story: Story) -> dict[str, Any]:
@@ -224,6 +240,8 @@ def format_info(data: dict[str, Any]) -> str:
         f"Author:       {data['author'] or 'unknown'}",
         f"Format:       {data['format']} ({data['encoding']})",
     ]
+    if data.get("source"):
+        lines.append(f"Source:       {data['source']} ({data.get('status') or 'status unknown'})")
     if data["headers"]:
         lines.append("Headers:")
         for h in data["headers"]:
@@ -340,4 +358,24 @@ def _forget(args: argparse.Namespace) -> None:
     print(printable(done + (f"“{title}” ({path})." if title else f"{path}.")))
 
 
-_HANDLERS = {"read": _read, "info": _info, "cat": _cat, "list": _list, "forget": _forget}
+def _get(args: argparse.Namespace) -> None:
+    from nightstand.archive.commands import get
+
+    get(args)
+
+
+def _update(args: argparse.Namespace) -> None:
+    from nightstand.archive.commands import update
+
+    update(args)
+
+
+_HANDLERS = {
+    "read": _read,
+    "info": _info,
+    "cat": _cat,
+    "list": _list,
+    "forget": _forget,
+    "get": _get,
+    "update": _update,
+}

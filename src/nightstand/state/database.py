@@ -22,7 +22,7 @@ from nightstand.errors import StateError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema this version writes; :data:`MIGRATIONS` brings older databases up to it."""
 DB_NAME = "state.db"
 BUSY_TIMEOUT = 10.0
@@ -82,6 +82,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             format TEXT NOT NULL,
             words INTEGER NOT NULL,
             error TEXT)""",
+    ),
+    # 1 -> 2: stories from the archives. archive_files caches what each EPUB says of its
+    # source (by path, size and mtime, like the library cache); archive_seen holds, per
+    # source URL, the chapter count the reader last saw, for the "N new" marks.
+    (
+        """CREATE TABLE archive_files(
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            source TEXT,
+            site TEXT,
+            status TEXT,
+            chapters INTEGER NOT NULL)""",
+        """CREATE TABLE archive_seen(
+            source TEXT PRIMARY KEY,
+            chapters INTEGER NOT NULL,
+            updated REAL NOT NULL)""",
     ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION

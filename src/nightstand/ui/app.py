@@ -143,7 +143,10 @@ class NightstandApp(App[None]):
         )
 
     def _reader(self, opened: OpenStory) -> ReaderScreen:
+        from nightstand.ui.archive import announce_new_chapters
+
         self.title = f"{opened.story.title} — nightstand"
+        announce_new_chapters(self, self.store, opened)
         return ReaderScreen(opened, store=self.store, saver=self.saver, settings=self.settings)
 
     # -- saving on the way out -----------------------------------------------------------
@@ -254,6 +257,25 @@ class NightstandApp(App[None]):
         yield SystemCommand(
             "Help: nightstand keys", "Every key and its [keys] name", self.action_help
         )
+        yield SystemCommand(
+            "Get a story from a URL", "Download it into the library (FanFicFare)", self.get_story
+        )
+
+    def get_story(self) -> None:
+        """Ask for a URL and download the story into the library folder."""
+        from nightstand.ui.archive import GetStoryScreen, get_story
+        from nightstand.ui.library import LibraryScreen
+
+        def rescan() -> None:
+            for screen in self.screen_stack:
+                if isinstance(screen, LibraryScreen):
+                    screen.action_rescan()
+
+        def chosen(url: str | None) -> None:
+            if url:
+                get_story(self, self.store, url, self.settings.library, rescan)
+
+        self.push_screen(GetStoryScreen(), chosen)
 
     def crash_report(self) -> str:
         """What Textual wrote to its error console (a traceback), or "" after a clean run."""

@@ -53,6 +53,16 @@ def last_read_text(when: float | None, now: float | None = None) -> str:
     return time.strftime("%Y-%m-%d", time.localtime(when))
 
 
+def archive_cells(entry: LibraryEntry) -> tuple[Text, Text, Text]:
+    """Site, status and chapters ("12 · 2 new") of a story from an archive; blank otherwise."""
+    if entry.source is None:
+        return Text(""), Text(""), Text(str(entry.chapters) if entry.chapters else "")
+    chapters = Text(str(entry.chapters))
+    if entry.new_chapters:
+        chapters.append(f" · {entry.new_chapters} new", style="bold")
+    return Text(entry.site or ""), Text(entry.status or ""), chapters
+
+
 class LibraryScreen(Screen[None]):
     """A table of stories; Enter opens one, / filters, r rescans."""
 
@@ -67,6 +77,7 @@ class LibraryScreen(Screen[None]):
         Binding("enter", "open", "Open", id="library.open", show=True),
         Binding("slash", "filter", "Filter", id="library.filter"),
         Binding("r", "rescan", "Rescan", id="library.rescan"),
+        Binding("u", "update_story", "Update", id="library.update", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
         Binding("j", "cursor(1)", show=False),
         Binding("k", "cursor(-1)", show=False),
@@ -158,6 +169,13 @@ class LibraryScreen(Screen[None]):
         table: DataTable[str | Text] = self.query_one(DataTable)
         selected = self._selected_path()
         table.clear()
+        archive = any(e.source for e in self.entries)
+        if archive and "site" not in table.columns:
+            # Only a library with stories from archives spends the width on these.
+            table.add_column("Site", key="site")
+            table.add_column("Status", key="status")
+            table.add_column("Chapters", key="chapters")
+        archive = "site" in table.columns
         for entry in self.filtered_entries():
             title = Text(entry.title)
             if entry.missing:
@@ -170,6 +188,7 @@ class LibraryScreen(Screen[None]):
                 f"{entry.words:,}",
                 progress_bar(entry.percent),
                 last_read_text(entry.last_read),
+                *(archive_cells(entry) if archive else ()),
                 key=str(entry.path),
             )
         if selected is not None and str(selected) in table.rows:
@@ -224,6 +243,18 @@ class LibraryScreen(Screen[None]):
         self._filter = ""
         self._fill()
         self.query_one(DataTable).focus()
+
+    def action_update_story(self) -> None:
+        """Fetch new chapters of the selected story (one from an archive) in a worker."""
+        from nightstand.ui.archive import update_story
+
+        entry = self.selected()
+        if entry is None or entry.missing:
+            return
+        if entry.source is None:
+            self.notify(f"{entry.path.name} records no source URL to update from.")
+            return
+        update_story(self.app, entry.path, self.action_rescan)
 
     def action_cursor(self, step: int) -> None:
         """vim's j and k."""
