@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from nightstand.story import Story
 
-COMMANDS = ("read", "info", "cat", "list", "forget")
+COMMANDS = ("read", "info", "cat", "list", "forget", "sync")
 WORDS_PER_MINUTE = 250
 EXIT_ERROR = 2
 
@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     forget = sub.add_parser("forget", help="delete the saved state of a story")
     forget.add_argument("path", type=Path, help="the story file")
+
+    from nightstand.sync.command import add_parser as add_sync_parser
+
+    add_sync_parser(sub)
     return parser
 
 
@@ -122,6 +126,9 @@ def _info(args: argparse.Namespace) -> None:
     extra = _saved_state(args.path, story)
     data.update(extra)
     if args.json:
+        from nightstand.sync.command import info_sync
+
+        data["sync"] = info_sync(args.path)
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(format_info(data))
@@ -306,4 +313,17 @@ def _forget(args: argparse.Namespace) -> None:
     print(printable(done + (f"“{title}” ({path})." if title else f"{path}.")))
 
 
-_HANDLERS = {"read": _read, "info": _info, "cat": _cat, "list": _list, "forget": _forget}
+def _sync(args: argparse.Namespace) -> None:
+    from nightstand.sync.command import run
+
+    run(args)
+
+
+_HANDLERS = {
+    "read": _read,
+    "info": _info,
+    "cat": _cat,
+    "list": _list,
+    "forget": _forget,
+    "sync": _sync,
+}

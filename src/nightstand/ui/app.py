@@ -26,6 +26,7 @@ from nightstand.formats.decode import sanitize
 from nightstand.saver import PositionSaver
 from nightstand.ui.lists import CommandPalette
 from nightstand.ui.reader import OpenStory, ReaderScreen
+from nightstand.ui.sync import SyncHub
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -60,11 +61,13 @@ class NightstandApp(App[None]):
         story: OpenStory | None = None,
         folder: Path | None = None,
         warnings: Iterable[str] = (),
+        sync: SyncHub | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
         self.saver = PositionSaver(store)
+        self.sync = sync if sync is not None else SyncHub.from_state()
         self._start_story = story
         self._start_folder = folder if folder is not None else settings.library
         self._startup_warnings = list(warnings)
@@ -132,7 +135,9 @@ class NightstandApp(App[None]):
 
     def _reader(self, opened: OpenStory) -> ReaderScreen:
         self.title = f"{opened.story.title} — nightstand"
-        return ReaderScreen(opened, store=self.store, saver=self.saver, settings=self.settings)
+        return ReaderScreen(
+            opened, store=self.store, saver=self.saver, settings=self.settings, sync=self.sync
+        )
 
     # -- saving on the way out -----------------------------------------------------------
 
@@ -150,6 +155,7 @@ class NightstandApp(App[None]):
             if isinstance(screen, ReaderScreen):
                 screen.save_position()
         self.saver.flush()
+        self.sync.flush()
 
     def exit(
         self,
@@ -283,6 +289,7 @@ def run(opening: Opening) -> None:
         )
         app.run()
         app.saver.close()
+        app.sync.close()
         if app.return_code:
             raise SystemExit(app.return_code)
     finally:

@@ -1,0 +1,182 @@
+"""SyncHub: KOReader progress sync wired into the app (pull on open and on ``S``, push).
+
+The work is in :mod:`nightstand.sync`; this module only runs it in workers and shows the
+results: the prompt when another device is elsewhere, and a quiet notice when sync fails
+(once, not on every retry). When no login is stored every method does nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from typing import TYPE_CHECKING, Final
+
+from nightstand.sync.account import load_account
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from nightstand.sync.account import Account
+    from nightstand.sync.service import Offer, Pulled, SyncSession
+    from nightstand.ui.reader import ReaderScreen
+
+# The same values as nightstand.sync.service's; repeated so that starting the app does
+# not import the HTTP client when sync is off.
+DEBOUNCE: Final = 4.0
+RETRY: Final = (15.0, 60.0, 300.0)
+FLUSH_TIMEOUT: Final = 2.0
+
+
+class SyncHub:
+    """The app's sync: one :class:`SyncSession` per open reader."""
+
+    def __init__(
+        self,
+        account: Account | None,
+        *,
+        debounce: float = DEBOUNCE,
+        retry: tuple[float, ...] = RETRY,
+        timeout: float | None = None,
+    ) -> None:
+        self.account = account
+        self._debounce = debounce
+        self._retry = retry
+        self._timeout = timeout
+        self._sessions: dict[int, SyncSession] = {}
+        self._warned = False
+        self._app: App[None] | None = None
+
+    @classmethod
+    def from_state(cls) -> SyncHub:
+        """The hub for the login stored in the state folder (off when there is none)."""
+        return cls(load_account())
+
+    @property
+    def enabled(self) -> bool:
+        """Whether a login is stored."""
+        return self.account is not None
+
+    def session(self, screen: ReaderScreen) -> SyncSession | None:
+        """The sync session of a reader screen."""
+        return self._sessions.get(id(screen))
+
+    # -- from the reader -----------------------------------------------------------------
+
+    def opened(self, screen: ReaderScreen) -> None:
+        """A story opened: name it, link its places, pull, and offer (all in a worker)."""
+        if self.account is None:
+            return
+        from nightstand.sync.service import SyncSession, retry_pending
+
+        app = screen.app
+        if self._app is None:
+            self._app = app
+            account = self.account
+            threading.Thread(
+                target=retry_pending, args=(account,), name="nightstand-sync-retry", daemon=True
+            ).start()
+        session = SyncSession(
+            self.account,
+            screen.opened.path,
+            screen.story,
+            on_notice=self._notice_from_thread,
+            debounce=self._debounce,
+            retry=self._retry,
+            timeout=self._timeout,
+        )
+        self._sessions[id(screen)] = session
+
+        def work() -> None:
+            session.prepare()
+            pulled = session.pull(_here(screen))
+            app.call_from_thread(self._pulled, screen, session, pulled, False)
+
+        screen.run_worker(work, thread=True, group="sync-pull", exclusive=True)
+
+    def note(self, screen: ReaderScreen) -> None:
+        """The reader's place changed (a page turn): push it once they pause."""
+        session = self.session(screen)
+        if session is not None:
+            session.note(screen.reading_position)
+
+    def sync_now(self, screen: ReaderScreen) -> None:
+        """``S``: push this place, then pull and offer, and say what happened."""
+        session = self.session(screen)
+        if session is None:
+            screen.notify("Sync is off: log in with `nightstand sync login URL USER`", timeout=4)
+            return
+        app = screen.app
+        offset = screen.reading_position
+
+        def work() -> None:
+            session.prepare() if not session.ready else None
+            session.push_now(offset)
+            pulled = session.pull(_here(screen), interactive=True)
+            app.call_from_thread(self._pulled, screen, session, pulled, True)
+
+        screen.run_worker(work, thread=True, group="sync-pull", exclusive=True)
+
+    # -- on the way out --------------------------------------------------------------------
+
+    def flush(self, timeout: float = FLUSH_TIMEOUT) -> None:
+        """Push every session's newest place, all within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        for session in list(self._sessions.values()):
+            session.flush(max(deadline - time.monotonic(), 0.05))
+
+    def close(self) -> None:
+        """Stop the sessions' threads."""
+        for session in self._sessions.values():
+            session.close()
+
+    # -- results ---------------------------------------------------------------------------
+
+    def _pulled(
+        self, screen: ReaderScreen, session: SyncSession, pulled: Pulled, interactive: bool
+    ) -> None:
+        if not screen.is_attached:
+            return
+        if pulled.offer is not None:
+            here = _here(screen)
+            if not interactive and here[0] <= pulled.offer.offset < here[1]:
+                return
+            self._ask(screen, session, pulled.offer)
+        elif pulled.failed and not interactive:
+            self._notice(pulled.message or "Sync failed")
+        elif interactive:
+            message = pulled.message or "Sync: done"
+            screen.notify(message, severity="warning" if pulled.failed else "information")
+
+    def _ask(self, screen: ReaderScreen, session: SyncSession, offer: Offer) -> None:
+        from nightstand.ui.sync_prompt import SyncPrompt
+
+        def answered(go: bool | None) -> None:
+            if go:
+                screen.goto_position(offer.offset)
+            else:
+                session.decline(offer)
+
+        screen.app.push_screen(SyncPrompt(offer.question()), answered)
+
+    def _notice(self, message: str) -> None:
+        if self._warned or self._app is None:
+            return
+        self._warned = True
+        self._app.notify(message, severity="warning", timeout=6)
+
+    def _notice_from_thread(self, message: str) -> None:
+        app = self._app
+        if app is not None and not self._warned:
+            # RuntimeError: the app has stopped, and there is nobody to tell.
+            with contextlib.suppress(RuntimeError):
+                app.call_from_thread(self._notice, message)
+
+
+def _here(screen: ReaderScreen) -> tuple[int, int]:
+    """The story range on screen (the anchor alone on the title page)."""
+    page = screen.page
+    if page is None:
+        anchor = screen.reading_position
+        return anchor, anchor + 1
+    return page.start, page.end
