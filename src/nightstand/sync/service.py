@@ -108,6 +108,7 @@ class SyncSession:
         self._cond = threading.Condition()
         self._wanted: int | None = None
         self._pushed: int | None = None
+        self._opened_at: int | None = None
         self._noted_at = 0.0
         self._failures = 0
         self._noticed = False
@@ -200,9 +201,17 @@ class SyncSession:
     # -- pushing -----------------------------------------------------------------------
 
     def note(self, offset: int) -> None:
-        """The reader is at ``offset``: push it once they pause. Never blocks."""
+        """The reader is at ``offset``: push it once they pause. Never blocks.
+
+        The first place noted is where the story opened; it is not pushed until the reader
+        moves, so merely opening a book never sends an older place over a newer one.
+        """
         with self._cond:
             if self._closed:
+                return
+            if self._opened_at is None:
+                self._opened_at = offset
+            if self._wanted is None and offset == self._opened_at:
                 return
             self._wanted = offset
             self._noted_at = time.monotonic()

@@ -103,6 +103,8 @@ class SyncHub:
     def sync_now(self, screen: ReaderScreen) -> None:
         """``S``: push this place, then pull and offer, and say what happened."""
         session = self.session(screen)
+        from nightstand.sync.service import Pulled
+
         if session is None:
             screen.notify("Sync is off: log in with `nightstand sync login URL USER`", timeout=4)
             return
@@ -110,9 +112,15 @@ class SyncHub:
         offset = screen.reading_position
 
         def work() -> None:
-            session.prepare() if not session.ready else None
-            session.push_now(offset)
+            if not session.ready:
+                session.prepare()
             pulled = session.pull(_here(screen), interactive=True)
+            if pulled.offer is None and not pulled.failed:
+                # Nothing to go to: this place becomes the newest for the other devices.
+                if session.push_now(offset):
+                    pulled = Pulled(message=f"{pulled.message or 'Sync'}; this place was sent")
+                else:
+                    pulled = Pulled(message="Sync: the place could not be sent", failed=True)
             app.call_from_thread(self._pulled, screen, session, pulled, True)
 
         screen.run_worker(work, thread=True, group="sync-pull", exclusive=True)
@@ -141,21 +149,27 @@ class SyncHub:
             here = _here(screen)
             if not interactive and here[0] <= pulled.offer.offset < here[1]:
                 return
-            self._ask(screen, session, pulled.offer)
+            self._ask(screen, session, pulled.offer, send_if_declined=interactive)
         elif pulled.failed and not interactive:
             self._notice(pulled.message or "Sync failed")
         elif interactive:
             message = pulled.message or "Sync: done"
             screen.notify(message, severity="warning" if pulled.failed else "information")
 
-    def _ask(self, screen: ReaderScreen, session: SyncSession, offer: Offer) -> None:
+    def _ask(
+        self, screen: ReaderScreen, session: SyncSession, offer: Offer, *, send_if_declined: bool
+    ) -> None:
         from nightstand.ui.sync_prompt import SyncPrompt
 
         def answered(go: bool | None) -> None:
             if go:
                 screen.goto_position(offer.offset)
-            else:
-                session.decline(offer)
+                return
+            session.decline(offer)
+            if send_if_declined:
+                # Asked for with S and declined: this place is the one to keep everywhere.
+                offset = screen.reading_position
+                screen.run_worker(lambda: session.push_now(offset), thread=True, group="sync")
 
         screen.app.push_screen(SyncPrompt(offer.question()), answered)
 
@@ -167,7 +181,7 @@ class SyncHub:
 
     def _notice_from_thread(self, message: str) -> None:
         app = self._app
-        if app is not None and not self._warned:
+        if app is not None and app.is_running and not self._warned:
             # RuntimeError: the app has stopped, and there is nobody to tell.
             with contextlib.suppress(RuntimeError):
                 app.call_from_thread(self._notice, message)

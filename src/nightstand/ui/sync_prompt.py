@@ -22,6 +22,9 @@ class SyncPrompt(ModalScreen[bool]):
         Binding("n,escape,q", "answer(False)", "Stay here"),
     ]
 
+    AUTO_FOCUS = "#stay"
+    """The choice that keeps the reader where they are has the focus."""
+
     DEFAULT_CSS = """
     SyncPrompt { align: center middle; }
     SyncPrompt > Vertical {
@@ -44,10 +47,6 @@ class SyncPrompt(ModalScreen[bool]):
             with Horizontal():
                 yield Button("Go there (y)", id="go", variant="primary")
                 yield Button("Stay here (n)", id="stay")
-
-    def on_mount(self) -> None:
-        """Focus the choice that keeps the reader where they are."""
-        self.query_one("#stay", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Answer with the button."""
