@@ -9,6 +9,7 @@ tests of a server that misbehaves.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -189,3 +190,11 @@ class KosyncServer:
 def _key_field(value: object) -> bool:
     """The server's rule for user names and document ids: a non-empty string, no colon."""
     return isinstance(value, str) and bool(value) and ":" not in value
+
+
+if __name__ == "__main__":
+    # For trying sync by hand: `python tests/kosync_server.py` serves until interrupted.
+    with KosyncServer() as running:
+        print(running.url, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            running.thread.join()

@@ -153,6 +153,7 @@ async def test_a_dead_server_is_one_quiet_notice(
         log_in(server)
     app = make_app(epub)
     async with app.run_test(size=SIZE) as pilot:
+
         def sync_notices() -> list[str]:
             return [n.message for n in app._notifications if "Sync" in n.message]
 

@@ -174,6 +174,8 @@ class SyncSession:
         self.log.update(None, last_pull=time.time())
         if remote is None:
             return Pulled(message="Sync: no device has stored a place in this story yet")
+        if remote.device_id == self.account.device_id:
+            return Pulled(message="Sync: the latest place is this device's own")
         self.log.update(
             self.document,
             remote={
@@ -182,8 +184,6 @@ class SyncSession:
                 "timestamp": remote.timestamp,
             },
         )
-        if remote.device_id == self.account.device_id:
-            return Pulled(message="Sync: the latest place is this device's own")
         declined = self.log.document(self.document).get("declined")
         if not interactive and declined == decline_key(remote):
             return Pulled()
