@@ -9,6 +9,8 @@ is offered on opening, and ``y`` shows the page holding that paragraph.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from kosync_server import KosyncServer
 from nightstand.formats import load
 from nightstand.formats.epub import spine_documents
 from nightstand.sync.digest import partial_md5
+from nightstand.sync.service import percentage_of
 from sync_helpers import write_epub
 from test_sync import MAKE_NOVEL, paragraph_texts
 
@@ -110,3 +113,42 @@ def test_push_on_quit_then_offered_on_open(tmux: Tmux, tmp_path: Path) -> None:
         tmux.send("y")
         tmux.wait_for(lambda s: words in " ".join(s.replace("\u00a0", " ").split()), timeout=60)
         tmux.send("q")
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP"])
+def test_a_signal_pushes_the_place(tmux: Tmux, tmp_path: Path, how: str) -> None:
+    book = write_epub(tmp_path / "book.epub", chapters=12)
+    document = partial_md5(book)
+    with KosyncServer() as server:
+        login = nightstand(
+            tmux,
+            *("sync", "login", server.url, "reader", "--register", "--password-stdin"),
+            stdin="pw\n",
+        )
+        assert login.returncode == 0, login.stderr
+        tmux.start(str(book))
+        screen = tmux.wait_for(lambda s: "Next" in s and "%" in s, timeout=120)
+        for _ in range(5):
+            tmux.send("Space")
+            screen = tmux.wait_for_change(screen, timeout=60)
+        if how == "SIGTERM":
+            shell = tmux.pane_pid()
+            found = subprocess.run(
+                ["pgrep", "-f", "-P", str(shell), "nightstand"],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.split()
+            assert found, "the reader process was not found"
+            os.kill(int(found[0]), signal.SIGTERM)
+        else:
+            tmux.kill()  # The terminal hangs up, as closing its window does.
+        deadline = time.monotonic() + 60
+        while server.progress("reader", document) is None:
+            assert time.monotonic() < deadline, "nothing was pushed"
+            time.sleep(0.05)
+        info = json.loads(nightstand(tmux, "info", "--json", str(book)).stdout)
+        record = server.progress("reader", document)
+        assert record is not None
+        assert info["position"] > 0
+        assert record["percentage"] == percentage_of(info["position"], load(book))

@@ -15,6 +15,7 @@ from nightstand.sync.account import SyncLog
 from nightstand.sync.digest import partial_md5
 from nightstand.sync.service import percentage_of
 from nightstand.ui.reader import ReaderScreen
+from nightstand.ui.sync import SyncHub
 from nightstand.ui.sync_prompt import SyncPrompt
 from sync_helpers import log_in, write_epub
 from test_sync import paragraph_texts
@@ -163,3 +164,30 @@ async def test_a_dead_server_is_one_quiet_notice(
         await pilot.press("space", "space")
         assert reader(pilot).reading_position > 0
         assert len(sync_notices()) == 1
+
+
+async def test_page_turns_are_pushed_once_the_reader_pauses(
+    server: KosyncServer, tmp_path: Path, make_app: Callable[[Path], NightstandApp]
+) -> None:
+    epub = write_epub(tmp_path / "book.epub")
+    account = log_in(server)
+    app = make_app(epub)
+    app.sync = SyncHub(account, debounce=0.3)
+    document = partial_md5(epub)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = reader(pilot)
+        await until(pilot, lambda: screen.paginator is not None, "the first page")
+        # Opening alone sends nothing: an older place never overwrites a newer one.
+        await until(pilot, lambda: SyncLog().read().get("last_pull"), "the pull")
+        assert server.progress("reader", document) is None
+        for _ in range(4):
+            await pilot.press("space")
+        place = screen.reading_position
+        wanted = percentage_of(place, screen.story)
+        await until(
+            pilot,
+            lambda: (server.progress("reader", document) or {}).get("percentage") == wanted,
+            "the debounced push",
+        )
+        # A burst of turns is sent once (at most once a turn on a very slow machine).
+        assert 1 <= [m for m, _, _ in server.requests].count("PUT") <= 4
