@@ -461,6 +461,9 @@ def test_pushes_are_debounced_and_failures_queued_with_one_notice(tmp_path: Path
 def test_flush_against_a_hung_server_queues_and_returns(server: KosyncServer, epub: Path) -> None:
     register(server)
     session = open_session(epub, account(server, "laptop"), debounce=60.0)
+    session.note(0)  # Where it opened: never pushed on its own.
+    assert session.flush(0.3) is True
+    assert server.progress("reader", session.document or "") is None
     session.note(3000)
     server.delay = 10.0
     assert session.flush(0.3) is False

@@ -132,7 +132,10 @@ def info_sync(path: Path) -> dict[str, Any] | None:
     account = load_account()
     if account is None:
         return None
-    document = filename_md5(path) if account.digest == "filename" else partial_md5(path)
+    try:
+        document = filename_md5(path) if account.digest == "filename" else partial_md5(path)
+    except OSError:
+        return None
     remote = SyncLog().document(document).get("remote")
     remote = remote if isinstance(remote, dict) else {}
     return {

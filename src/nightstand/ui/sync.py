@@ -44,6 +44,7 @@ class SyncHub:
         self._retry = retry
         self._timeout = timeout
         self._sessions: dict[int, SyncSession] = {}
+        self._latest: dict[int, int] = {}
         self._warned = False
         self._app: App[None] | None = None
 
@@ -64,38 +65,53 @@ class SyncHub:
     # -- from the reader -----------------------------------------------------------------
 
     def opened(self, screen: ReaderScreen) -> None:
-        """A story opened: name it, link its places, pull, and offer (all in a worker)."""
-        if self.account is None:
-            return
-        from nightstand.sync.service import SyncSession, retry_pending
+        """A story opened: name it, link its places, pull, and offer (all in a worker).
 
+        Even the HTTP client is imported in the worker: it costs tens of milliseconds
+        that the first page should not wait for.
+        """
+        account = self.account
+        if account is None:
+            return
         app = screen.app
-        if self._app is None:
-            self._app = app
-            account = self.account
-            threading.Thread(
-                target=retry_pending, args=(account,), name="nightstand-sync-retry", daemon=True
-            ).start()
-        session = SyncSession(
-            self.account,
-            screen.opened.path,
-            screen.story,
-            on_notice=self._notice_from_thread,
-            debounce=self._debounce,
-            retry=self._retry,
-            timeout=self._timeout,
-        )
-        self._sessions[id(screen)] = session
+        key = id(screen)
+        opening = screen.reading_position
+        self._latest[key] = opening
+        first = self._app is None
+        self._app = app
 
         def work() -> None:
+            from nightstand.sync.service import SyncSession, retry_pending
+
+            if first:
+                threading.Thread(
+                    target=retry_pending, args=(account,), name="nightstand-sync-retry", daemon=True
+                ).start()
+            session = SyncSession(
+                account,
+                screen.opened.path,
+                screen.story,
+                on_notice=self._notice_from_thread,
+                debounce=self._debounce,
+                retry=self._retry,
+                timeout=self._timeout,
+            )
+            session.note(opening)  # Where the story opened: not pushed until the reader moves.
+            self._sessions[key] = session
+            latest = self._latest.get(key, opening)
+            if latest != opening:
+                session.note(latest)  # Pages turned before the session existed.
             session.prepare()
             pulled = session.pull(_here(screen))
             app.call_from_thread(self._pulled, screen, session, pulled, False)
 
-        screen.run_worker(work, thread=True, group="sync-pull", exclusive=True)
+        screen.run_worker(work, thread=True, group="sync-open")
 
     def note(self, screen: ReaderScreen) -> None:
         """The reader's place changed (a page turn): push it once they pause."""
+        if self.account is None:
+            return
+        self._latest[id(screen)] = screen.reading_position
         session = self.session(screen)
         if session is not None:
             session.note(screen.reading_position)
@@ -106,7 +122,10 @@ class SyncHub:
         from nightstand.sync.service import Pulled
 
         if session is None:
-            screen.notify("Sync is off: log in with `nightstand sync login URL USER`", timeout=4)
+            if self.account is None:
+                screen.notify("Sync is off: log in with `nightstand sync login URL USER`")
+            else:
+                screen.notify("Sync is still starting; try again in a moment", timeout=3)
             return
         app = screen.app
         offset = screen.reading_position
