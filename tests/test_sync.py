@@ -204,7 +204,9 @@ def test_xpointer_round_trip_on_the_corpus(name: str) -> None:
         pytest.skip("this book's text is drawn (SVG), which nightstand does not show")
     places = EpubPlaces.from_epub(story, path.read_bytes())
     assert len(places) > 0
-    for start, pointer in places.paths():
+    nodes = places.paths()
+    # A few hundred text nodes spread over the whole book (the big ones have 160,000).
+    for start, pointer in nodes[:: max(1, len(nodes) // 400)]:
         back = places.offset_of(pointer)
         assert back == start, pointer
         written = places.xpointer_at(start)
