@@ -109,6 +109,8 @@ class SyncSession:
         self._wanted: int | None = None
         self._pushed: int | None = None
         self._opened_at: int | None = None
+        self._flush_tried: int | None = None
+        self._prepare_started = False
         self._noted_at = 0.0
         self._failures = 0
         self._noticed = False
@@ -119,7 +121,15 @@ class SyncSession:
     # -- preparing ---------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Name the document and, for an EPUB, link its XPointers (slow: call in a worker)."""
+        """Name the document and, for an EPUB, link its XPointers (slow: call in a worker).
+
+        A second caller waits for the first instead of doing the work again.
+        """
+        with self._cond:
+            started, self._prepare_started = self._prepare_started, True
+        if started:
+            self._prepared.wait()
+            return
         try:
             if self.account.digest == "filename":
                 self.document = filename_md5(self.path)
@@ -289,6 +299,9 @@ class SyncSession:
             offset = self._wanted
         if offset is None or offset == self._pushed:
             return True
+        if offset == self._flush_tried:
+            return False  # Already tried on this way out (SIGTERM, then exit): do not wait twice.
+        self._flush_tried = offset
         self._noticed = True  # No notice on the way out: the UI thread is waiting here.
         done = threading.Event()
         result: list[bool] = []
