@@ -516,3 +516,16 @@ def test_a_damaged_login_or_log_is_not_a_crash(tmp_path: Path) -> None:
         assert load_account() is None
         (folder / LOG_FILE).write_text(junk, errors="surrogateescape")
         assert SyncLog().read()["documents"] == {}
+
+
+def test_linking_resumes_after_text_the_walk_did_not_find(epub: Path) -> None:
+    story = load(epub)
+    documents = spine_documents(epub.read_bytes())
+    # Chapters 3 to 5 (several KiB of the story's text) are missing from the walk.
+    gap = [(n, text) for n, text in documents if n not in (3, 4, 5)]
+    places = EpubPlaces(story, gap)
+    fragments = {p.fragment for _, x in places.paths() if (p := parse_xpointer(x))}
+    assert fragments == {1, 2, 6, 7, 8}
+    full = dict(EpubPlaces(story, documents).paths())
+    for start, pointer in places.paths():
+        assert full[start] == pointer

@@ -36,6 +36,9 @@ KEY_CHARS: Final = 32
 """How many characters of a text node are looked for (enough to be unambiguous nearby)."""
 MIN_KEY: Final = 3
 """Text nodes shorter than this ("a", ",") are too ambiguous to link."""
+FAR_KEY: Final = 24
+"""Until a document's first text is linked, a text this long may be looked for anywhere
+ahead (past a gap of text nightstand has and the walk did not find), not just nearby."""
 MAX_XPOINTER: Final = 2048
 """A longer progress string from a server is not read as an XPointer."""
 
@@ -123,6 +126,7 @@ class EpubPlaces:
         # Depth-first in document order with an explicit stack (nesting can run deep):
         # each entry is an element's path and its children still to visit, reversed.
         stack = [(f"/body/DocFragment[{number}]/body", _named_children(tree.body))]
+        linked = len(self._starts)
         while stack:
             path, pending = stack[-1]
             if not pending:
@@ -130,16 +134,20 @@ class EpubPlaces:
                 continue
             child, step = pending.pop()
             if step.startswith("text()"):
-                cursor = self._link_text(fold(child.text_content or ""), f"{path}/{step}", cursor)
+                text = fold(child.text_content or "")
+                far = len(self._starts) == linked and len(text) >= FAR_KEY
+                cursor = self._link_text(text, f"{path}/{step}", cursor, far=far)
             else:
                 stack.append((f"{path}/{step}", _named_children(child)))
         return cursor
 
-    def _link_text(self, text: str, path: str, cursor: int) -> int:
+    def _link_text(self, text: str, path: str, cursor: int, *, far: bool = False) -> int:
         if len(text) < MIN_KEY:
             return cursor
         key = text[:KEY_CHARS]
         found = self._text.find(key, cursor, cursor + WINDOW + len(key))
+        if found < 0 and far:
+            found = self._text.find(key, cursor)
         if found < 0:
             return cursor
         self._starts.append(found)
