@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from nightstand.state import StateStore
     from nightstand.story import Story
 
-COMMANDS = ("read", "info", "cat", "list", "forget", "get", "update")
+COMMANDS = ("read", "info", "cat", "list", "forget", "get", "update", "sync")
 WORDS_PER_MINUTE = 250
 EXIT_ERROR = 2
 
@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     update = sub.add_parser("update", help="fetch new chapters of downloaded stories")
     update.add_argument("path", nargs="?", type=Path, help="an EPUB or a folder (default: library)")
     update.add_argument("--all", action="store_true", help="include stories marked complete")
+
+    from nightstand.sync.command import add_parser as add_sync_parser
+
+    add_sync_parser(sub)
     return parser
 
 
@@ -131,6 +135,9 @@ def _info(args: argparse.Namespace) -> None:
     extra = _saved_state(args.path, story)
     data.update(extra)
     if args.json:
+        from nightstand.sync.command import info_sync
+
+        data["sync"] = info_sync(args.path)
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(format_info(data))
@@ -370,6 +377,12 @@ def _update(args: argparse.Namespace) -> None:
     update(args)
 
 
+def _sync(args: argparse.Namespace) -> None:
+    from nightstand.sync.command import run
+
+    run(args)
+
+
 _HANDLERS = {
     "read": _read,
     "info": _info,
@@ -378,4 +391,5 @@ _HANDLERS = {
     "forget": _forget,
     "get": _get,
     "update": _update,
+    "sync": _sync,
 }

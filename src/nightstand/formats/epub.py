@@ -535,3 +535,42 @@ def _merge_headers(package: list[Header], content: list[Header]) -> list[Header]
     first = [h for h in package if h.canonical in ("title", "author") and h.canonical not in have]
     last = [h for h in package if h.canonical in ("summary", "series") and h.canonical not in have]
     return first + content + last
+
+
+def spine_documents(data: bytes) -> list[tuple[int, str]]:
+    """The XHTML documents of the spine as (DocFragment number, decoded text), for sync.
+
+    KOReader's engine (crengine) numbers each XHTML document of the spine from 1, the
+    non-linear ones and the navigation document included, so the numbers here count every
+    spine entry whose manifest item is HTML; a document that cannot be read is left out
+    but keeps its number. The same limits as :func:`parse_epub` apply.
+    """
+    archive = _Archive(data)
+    opf_path = _rootfile(archive)
+    package = _xml(archive, opf_path, "package document")
+    base = posixpath.dirname(opf_path)
+    manifest: dict[str, _Item] = {}
+    spine: list[str] = []
+    for element in package.iter():
+        local = _local(element.tag)
+        if local == "item":
+            path, _ = _resolve(base, _attr(element, "href"))
+            manifest.setdefault(
+                _attr(element, "id"), _Item(path, _attr(element, "media-type"), frozenset())
+            )
+        elif local == "itemref":
+            spine.append(_attr(element, "idref"))
+    out: list[tuple[int, str]] = []
+    number = 0
+    for idref in spine:
+        entry = manifest.get(idref)
+        if entry is None or not _is_html(entry):
+            continue
+        number += 1
+        if entry.path is None:
+            continue
+        try:
+            out.append((number, decode(archive.read(entry.path, MAX_DOCUMENT)).text))
+        except _MemberError:
+            continue
+    return out

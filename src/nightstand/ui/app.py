@@ -12,7 +12,7 @@ import gc
 import io
 import signal
 import sys
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Console
 from textual import work
@@ -28,6 +28,7 @@ from nightstand.text import sanitize
 from nightstand.ui.keys import key_hint
 from nightstand.ui.lists import CommandPalette
 from nightstand.ui.reader import ReaderScreen
+from nightstand.ui.sync import SyncHub
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -62,11 +63,13 @@ class NightstandApp(App[None]):
         story: OpenStory | None = None,
         folder: Path | None = None,
         warnings: Iterable[str] = (),
+        sync: SyncHub | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.store = store
         self.saver = PositionSaver(store)
+        self.sync = sync if sync is not None else SyncHub.from_state()
         self._start_story = story
         self._start_folder = folder if folder is not None else settings.library
         self._startup_warnings = list(warnings)
@@ -147,7 +150,9 @@ class NightstandApp(App[None]):
 
         self.title = f"{opened.story.title} — nightstand"
         announce_new_chapters(self, self.store, opened)
-        return ReaderScreen(opened, store=self.store, saver=self.saver, settings=self.settings)
+        return ReaderScreen(
+            opened, store=self.store, saver=self.saver, settings=self.settings, sync=self.sync
+        )
 
     # -- saving on the way out -----------------------------------------------------------
 
@@ -165,6 +170,7 @@ class NightstandApp(App[None]):
             if isinstance(screen, ReaderScreen):
                 screen.save_position()
         self.saver.flush()
+        self.sync.flush()
 
     def exit(
         self,
@@ -281,6 +287,14 @@ class NightstandApp(App[None]):
         """What Textual wrote to its error console (a traceback), or "" after a clean run."""
         return self._crash_report.getvalue()
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the app; a crash inside it leaves crash.log and one line on stderr."""
+        result = super().run(*args, **kwargs)
+        if details := self.crash_report():
+            where = write_crash_log(details)
+            print(f"nightstand: error: {crash_line(where, 'the reader')}", file=sys.stderr)
+        return result
+
 
 def settle_heap() -> None:
     """Move a freshly loaded story out of the cycle collector's way.
@@ -311,9 +325,7 @@ def run(opening: Opening) -> None:
         )
         app.run()
         app.saver.close()
-        if details := app.crash_report():
-            where = write_crash_log(details)
-            print(f"nightstand: error: {crash_line(where, 'the reader')}", file=sys.stderr)
+        app.sync.close()
         if app.return_code:
             raise SystemExit(app.return_code)
     finally:

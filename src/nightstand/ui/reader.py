@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from nightstand.search import Matches
     from nightstand.settings import Settings
     from nightstand.state import StateStore
+    from nightstand.ui.sync import SyncHub
 
 NEXT_KEYS = "space,right,pagedown,l,j,f,ctrl+f,enter"
 PREVIOUS_KEYS = "b,left,pageup,h,k,ctrl+b,backspace"
@@ -85,6 +86,7 @@ class ReaderScreen(Screen[None]):
         Binding("minus", "narrower", "Narrower", show=False, id="narrower"),
         Binding("s", "reveal", "Spoilers", show=False, tooltip="Reveal spoilers", id="reveal"),
         Binding("L", "library", "Library", show=False, id="library"),
+        Binding("S", "sync_now", "Sync now", show=False, id="sync_now"),
         Binding("q", "back", "Quit", tooltip="Back to the library, or quit", id="back"),
     ]
 
@@ -95,8 +97,10 @@ class ReaderScreen(Screen[None]):
         store: StateStore,
         saver: PositionSaver,
         settings: Settings,
+        sync: SyncHub | None = None,
     ) -> None:
         super().__init__()
+        self._sync = sync
         self.opened = opened
         self.story = opened.story
         self._store = store
@@ -133,6 +137,8 @@ class ReaderScreen(Screen[None]):
         self.query_one(PageView).focus()
         # Saves happen on another thread; a failure is reported on the next tick, once.
         self.set_interval(1.0, self._report_store_warnings)
+        if self._sync is not None:
+            self._sync.opened(self)
 
     def on_unmount(self) -> None:
         """Stop background counting and save where the reader is."""
@@ -285,6 +291,8 @@ class ReaderScreen(Screen[None]):
         if self._paginator is not None and self._page is not None and not self._on_title:
             percent = self._paginator.percent(self._page)
         self._saver.submit(self.opened.key, self.opened.path, self.story, self._anchor, percent)
+        if self._sync is not None:
+            self._sync.note(self)
 
     def _report_store_warnings(self) -> None:
         warnings = self._store.warnings
@@ -544,6 +552,11 @@ class ReaderScreen(Screen[None]):
         """The library (the one this story was opened from, if any)."""
         self.save_position()
         self.post_message(self.LibraryRequested())
+
+    def action_sync_now(self) -> None:
+        """Send this place to the sync server and offer where other devices are."""
+        if self._sync is not None:
+            self._sync.sync_now(self)
 
     def action_back(self) -> None:
         """Back to the library, or quit when the story was opened directly."""
