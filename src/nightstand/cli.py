@@ -211,12 +211,19 @@ def format_info(data: dict[str, Any]) -> str:
 
 def _read(args: argparse.Namespace) -> None:
     from nightstand.opening import plan_opening
+    from nightstand.shutdown import Shutdown
 
+    # From here to the end, SIGHUP, SIGTERM and SIGINT end the reader within a bound.
+    guard = Shutdown()
+    guard.install()
     # Decide, and start loading the story, before importing the UI: the two overlap.
     opening = plan_opening(args.path)
+    guard.cleanups.append(opening.store.close)
+    if opening.preload is not None:
+        guard.cleanups.insert(0, opening.preload.cancel)
     from nightstand.ui.app import run
 
-    run(opening)
+    run(opening, guard)
 
 
 def _cat(args: argparse.Namespace) -> None:
