@@ -220,7 +220,8 @@ def _read(args: argparse.Namespace) -> None:
     opening = plan_opening(args.path)
     guard.cleanups.append(opening.store.close)
     if opening.preload is not None:
-        guard.cleanups.insert(0, opening.preload.cancel)
+        guard.cleanups[:0] = [opening.preload.kill]
+        guard.cleanups.append(opening.preload.cancel)
     from nightstand.ui.app import run
 
     run(opening, guard)

@@ -132,6 +132,12 @@ class Preload:
         except (ValueError, EOFError, TypeError) as exc:
             raise StoryError(f"{self.path}: could not load ({exc})") from None
 
+    def kill(self) -> None:
+        """Kill the child without waiting for it (on the way out: it is not reaped)."""
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+
     def cancel(self) -> None:
         """Stop the child and reap it (the story is not needed after all, or we are leaving).
 

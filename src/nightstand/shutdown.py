@@ -1,12 +1,17 @@
 """Leaving on SIGHUP, SIGTERM and SIGINT within a bound, at any instant from launch to quit.
 
-The reader's own way out (Textual's shutdown) runs first, but it writes to the terminal,
-and a terminal that has been closed can leave that write waiting for ever. So a signal
-also starts a watchdog: after :data:`GRACE` seconds it runs the clean-ups itself (save the
-place, close the database, stop the loader child) on a thread of its own, waits at most
-:data:`CLEANUP_LIMIT` seconds for them, and ends the process with ``os._exit``, whatever
-the rest of the program is doing. On SIGHUP the standard output and error are pointed at
-``/dev/null`` first, so nothing more is written to a terminal that is gone.
+On SIGTERM and SIGINT the reader's own way out (Textual's shutdown, which puts the
+terminal back as it was) runs first; but it writes to the terminal, and such a write can
+wait for ever (see docs/design.md, "Leaving"). So a signal also starts a watchdog: after
+:data:`GRACE` seconds it runs the clean-ups itself (save the place, close the database,
+stop the loader child) on a thread of its own, waits for them until :data:`LIMIT` seconds
+after the signal, and ends the process with ``os._exit``, whatever the rest of the program
+is doing. Only a clean-up marked :meth:`Shutdown.essential` (writing the place) that is
+still running then is waited for longer, up to :data:`ESSENTIAL_LIMIT` seconds: the first
+write of a long book's session counts its words, which a busy machine can slow down.
+On SIGHUP there is no terminal left to put back: standard output and error are pointed
+at ``/dev/null`` (nothing more reaches the terminal that is gone) and the watchdog does
+not wait at all.
 
 Before the app runs there is no page on screen to save: a signal then runs the clean-ups
 and exits at once. This module is pure Python (no Textual).
@@ -19,6 +24,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
@@ -26,8 +32,9 @@ if TYPE_CHECKING:
     from types import FrameType
 
 SIGNALS = (signal.SIGHUP, signal.SIGTERM, signal.SIGINT)
-GRACE = 0.6  # seconds the program's own shutdown gets before the watchdog takes over
-CLEANUP_LIMIT = 0.3  # seconds the clean-ups get before the process ends regardless
+GRACE = 0.5  # seconds the program's own shutdown gets before the watchdog takes over
+LIMIT = 0.95  # seconds after the signal by which the process ends, clean-ups done or not
+ESSENTIAL_LIMIT = 3.0  # ... unless an essential clean-up is still running
 
 
 class Shutdown:
@@ -38,10 +45,12 @@ class Shutdown:
     leave; it must be safe to call from a signal handler (``loop.call_soon_threadsafe``).
     """
 
-    def __init__(self, grace: float = GRACE, cleanup_limit: float = CLEANUP_LIMIT) -> None:
+    def __init__(self, grace: float = GRACE, limit: float = LIMIT) -> None:
         self.grace = grace
-        self.cleanup_limit = cleanup_limit
+        self.limit = limit
         self.signum: int | None = None
+        self._deadline = 0.0
+        self._essential = threading.Event()
         self.cleanups: list[Callable[[], None]] = []
         self.on_signal: Callable[[int], None] | None = None
         self._done = threading.Event()
@@ -81,6 +90,7 @@ class Shutdown:
         if self.signum is not None:
             return  # already on the way out; the watchdog bounds it
         self.signum = signum
+        self._deadline = time.monotonic() + self.limit
         if signum == signal.SIGHUP:
             detach_terminal()
         ask = self.on_signal
@@ -91,7 +101,8 @@ class Shutdown:
             ask(signum)
 
     def _watchdog(self) -> None:
-        if self._done.wait(self.grace):
+        grace = 0.0 if self.terminal_gone else self.grace
+        if self._done.wait(grace):
             return  # the main thread is finishing
         self.finish()
 
@@ -102,8 +113,23 @@ class Shutdown:
         worker = threading.Thread(target=self.run_cleanups, name="nightstand-cleanup")
         worker.daemon = True
         worker.start()
-        worker.join(self.cleanup_limit)
+        deadline = self._deadline or time.monotonic() + self.limit
+        worker.join(max(deadline - time.monotonic(), 0.05))
+        if worker.is_alive() and self._essential.is_set():
+            worker.join(max(deadline - self.limit + ESSENTIAL_LIMIT - time.monotonic(), 0.05))
         hard_exit(self.exit_code)
+
+    def essential(self, cleanup: Callable[[], None]) -> Callable[[], None]:
+        """``cleanup`` as one the exit waits for past :data:`LIMIT` if it is running."""
+
+        def run() -> None:
+            self._essential.set()
+            try:
+                cleanup()
+            finally:
+                self._essential.clear()
+
+        return run
 
     def run_cleanups(self) -> None:
         """Run the clean-ups once, in order; a failing one does not stop the others."""

@@ -163,10 +163,14 @@ class NightstandApp(App[None]):
         except (AttributeError, ValueError):
             pass  # No SIGCONT here, or not the main thread (tests).
 
-    def leave_on_signal(self, _signum: int) -> None:
-        """Ask the app to save and leave; safe to call from a signal handler."""
+    def leave_on_signal(self, signum: int) -> None:
+        """Ask the app to save and leave; safe to call from a signal handler.
+
+        On a hang-up there is no terminal to put back: the guard's watchdog saves and ends
+        the process straight away, and the app only stops resuming.
+        """
         self._leaving = True
-        if self._signal_loop is not None:
+        if signum != signal.SIGHUP and self._signal_loop is not None:
             with contextlib.suppress(RuntimeError):  # the loop has already closed
                 self._signal_loop.call_soon_threadsafe(self._terminate)
 
@@ -305,12 +309,18 @@ def run(opening: Opening, guard: Shutdown | None = None) -> None:
             app.save_now()
             app.saver.close()
 
+    def kill_loader() -> None:
+        if opening.preload is not None:
+            opening.preload.kill()
+
     def stop_loader() -> None:
         if opening.preload is not None:
             opening.preload.cancel()
 
     if guard is not None:
-        guard.cleanups[:0] = [stop_loader, save_place, store.close]
+        # The child is killed first (it dies with us anyway) and reaped last.
+        cleanups = [kill_loader, guard.essential(save_place), store.close, stop_loader]
+        guard.cleanups[:0] = cleanups
     try:
         story: OpenStory | None = None
         if opening.story_path is not None:

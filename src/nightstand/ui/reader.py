@@ -197,10 +197,12 @@ class ReaderScreen(Screen[None]):
         if first:
             # Counting words and pages competes with the first paint: start after it.
             self.call_after_refresh(self._build_index)
-        # The place is saved as soon as a page is shown (the saver writes it in the
-        # background): a reader killed or hung up from here on keeps it, and the first
-        # write of a session, the slow one, is not left for the way out.
-        self.save_position()
+            # The place is saved as soon as the first page is on screen (the saver writes
+            # it in the background): a reader killed or hung up from then on keeps it, and
+            # the first write of a session, the slow one, is not left for the way out.
+            self.call_after_refresh(self.save_position)
+        else:
+            self.save_position()
 
     def _relayout(self, width: int, height: int) -> None:
         self._area = (width, height)
