@@ -216,15 +216,18 @@ def _read(args: argparse.Namespace) -> None:
     # From here to the end, SIGHUP, SIGTERM and SIGINT end the reader within a bound.
     guard = Shutdown()
     guard.install()
-    # Decide, and start loading the story, before importing the UI: the two overlap.
-    opening = plan_opening(args.path)
-    guard.cleanups.append(opening.store.close)
-    if opening.preload is not None:
-        guard.cleanups[:0] = [opening.preload.kill]
-        guard.cleanups.append(opening.preload.cancel)
-    from nightstand.ui.app import run
+    try:
+        # Decide, and start loading the story, before importing the UI: the two overlap.
+        opening = plan_opening(args.path)
+        guard.cleanups.append(opening.store.close)
+        if opening.preload is not None:
+            guard.cleanups[:0] = [opening.preload.kill]
+            guard.cleanups.append(opening.preload.cancel)
+        from nightstand.ui.app import run
 
-    run(opening, guard)
+        run(opening, guard)
+    finally:
+        guard.uninstall()  # the reader is over (or never started): signals as they were
 
 
 def _cat(args: argparse.Namespace) -> None:

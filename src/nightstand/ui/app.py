@@ -152,6 +152,8 @@ class NightstandApp(App[None]):
         terminal that is gone. Once the app is leaving, SIGCONT is not passed on.
         """
         self._signal_loop = asyncio.get_running_loop()
+        if self.is_headless:
+            return  # tests: no terminal, and no driver handler to guard
         try:
             textual_handler = signal.getsignal(signal.SIGCONT)
 
