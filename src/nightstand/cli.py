@@ -270,12 +270,23 @@ def format_info(data: dict[str, Any]) -> str:
 
 def _read(args: argparse.Namespace) -> None:
     from nightstand.opening import plan_opening
+    from nightstand.shutdown import Shutdown
 
-    # Decide, and start loading the story, before importing the UI: the two overlap.
-    opening = plan_opening(args.path)
-    from nightstand.ui.app import run
+    # From here to the end, SIGHUP, SIGTERM and SIGINT end the reader within a bound.
+    guard = Shutdown()
+    guard.install()
+    try:
+        # Decide, and start loading the story, before importing the UI: the two overlap.
+        opening = plan_opening(args.path)
+        guard.cleanups.append(opening.store.close)
+        if opening.preload is not None:
+            guard.cleanups[:0] = [opening.preload.kill]
+            guard.cleanups.append(opening.preload.cancel)
+        from nightstand.ui.app import run
 
-    run(opening)
+        run(opening, guard)
+    finally:
+        guard.uninstall()  # the reader is over (or never started): signals as they were
 
 
 def _cat(args: argparse.Namespace) -> None:

@@ -6,6 +6,10 @@ child parses the file on the other core and sends the story back packed with ``m
 which the parent unpacks in a few milliseconds. Where ``fork`` is missing, or anything at
 all goes wrong in the child, the parent simply loads the file itself, so errors are
 reported exactly as :func:`nightstand.formats.load` reports them.
+
+The child never outlives the parent: on Linux the kernel kills it when the parent dies
+(``PR_SET_PDEATHSIG``), elsewhere it notices its parent has changed when it is done; it
+takes none of the parent's signal handlers; and :meth:`Preload.cancel` kills and reaps it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import functools
 import marshal
 import operator
 import os
+import signal
 import sys
 import typing
 from typing import TYPE_CHECKING, Any
@@ -110,18 +115,22 @@ class Preload:
         self._fd = -1
         if not hasattr(os, "fork"):
             return
+        parent = os.getpid()
         try:
             read_fd, write_fd = os.pipe()
             pid = os.fork()
         except OSError:
             return
         if pid == 0:  # the child: load, send, and leave without running any cleanup
-            os.close(read_fd)
             code = 1
             try:
+                _become_loader(parent)
+                os.close(read_fd)
                 from nightstand.formats import load
 
                 payload = pack(load(path))
+                if os.getppid() != parent:
+                    return  # orphaned: nobody is reading (the finally exits)
                 with os.fdopen(write_fd, "wb") as out:
                     out.write(payload)
                 code = 0
@@ -148,10 +157,44 @@ class Preload:
         except (ValueError, EOFError, TypeError) as exc:
             raise StoryError(f"{self.path}: could not load ({exc})") from None
 
-    def cancel(self) -> None:
-        """Stop waiting for the child (the story is not needed after all)."""
+    def kill(self) -> None:
+        """Kill the child without waiting for it (on the way out: it is not reaped)."""
         if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self._pid, 0)
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+
+    def cancel(self) -> None:
+        """Stop the child and reap it (the story is not needed after all, or we are leaving).
+
+        Safe to call more than once, and from another thread than the one that started it.
+        """
+        fd, self._fd = self._fd, -1
+        if fd < 0:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _become_loader(parent: int) -> None:
+    """In the forked child: die with the parent, and leave signals to their defaults.
+
+    The parent's handlers (see :mod:`nightstand.shutdown`) would save and close the
+    parent's database from here; the child has nothing to save.
+    """
+    for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes  # only in the child: the parent's start-up does not pay for it
+
+        with contextlib.suppress(OSError, AttributeError, TypeError):
+            # The running program's symbols include the C library's prctl.
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)

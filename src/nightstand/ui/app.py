@@ -3,11 +3,15 @@
 ``run(path)`` decides what to open: a story file opens the reader, a folder the library,
 no argument the story read last (or the configured library). Loading happens before the
 app starts, so a file that cannot be read ends as the command line's one-line error.
+
+Signals are :mod:`nightstand.shutdown`'s: the app is asked to save and leave, and the
+watchdog there ends the process if Textual's own shutdown does not within its grace.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import io
 import signal
@@ -33,6 +37,7 @@ from nightstand.ui.sync import SyncHub
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
+    from types import FrameType
 
     from rich.console import RenderableType
     from textual.notifications import SeverityLevel
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
 
     from nightstand.opening import Opening
     from nightstand.settings import Settings
+    from nightstand.shutdown import Shutdown
     from nightstand.state import StateStore
     from nightstand.ui.library import LibraryScreen
 
@@ -79,6 +85,8 @@ class NightstandApp(App[None]):
         self.error_console = Console(
             file=self._crash_report, width=120, no_color=True, markup=False, highlight=False
         )
+        self._signal_loop: asyncio.AbstractEventLoop | None = None
+        self._leaving = False
 
     def on_mount(self) -> None:
         """Apply theme and key remaps, open the first screen, arm the signal handlers."""
@@ -157,12 +165,36 @@ class NightstandApp(App[None]):
     # -- saving on the way out -----------------------------------------------------------
 
     def _arm_signals(self) -> None:
+        """Let :meth:`leave_on_signal` reach the loop; keep a hang-up from resuming.
+
+        A closed terminal sends SIGHUP and then SIGCONT, and Textual's driver answers any
+        SIGCONT by starting application mode again (a resume from Ctrl-Z), writing to the
+        terminal that is gone. Once the app is leaving, SIGCONT is not passed on.
+        """
+        self._signal_loop = asyncio.get_running_loop()
+        if self.is_headless:
+            return  # tests: no terminal, and no driver handler to guard
         try:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGHUP):
-                loop.add_signal_handler(sig, self._terminate)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # Not on the main thread (tests) or no such signal: exit saving still runs.
+            textual_handler = signal.getsignal(signal.SIGCONT)
+
+            def on_sigcont(signum: int, frame: FrameType | None) -> None:
+                if not self._leaving and callable(textual_handler):
+                    textual_handler(signum, frame)
+
+            signal.signal(signal.SIGCONT, on_sigcont)
+        except (AttributeError, ValueError):
+            pass  # No SIGCONT here, or not the main thread (tests).
+
+    def leave_on_signal(self, signum: int) -> None:
+        """Ask the app to save and leave; safe to call from a signal handler.
+
+        On a hang-up there is no terminal to put back: the guard's watchdog saves and ends
+        the process straight away, and the app only stops resuming.
+        """
+        self._leaving = True
+        if signum != signal.SIGHUP and self._signal_loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                self._signal_loop.call_soon_threadsafe(self._terminate)
 
     def save_now(self) -> None:
         """Write the reader's position now, on this thread."""
@@ -183,9 +215,9 @@ class NightstandApp(App[None]):
         super().exit(result, return_code, message)
 
     def _terminate(self) -> None:
-        """SIGTERM or SIGHUP (the terminal window closed): save, then leave."""
-        self.save_now()
-        self.exit()
+        """SIGTERM, SIGINT or SIGHUP (the terminal window closed): save, then leave."""
+        self.workers.cancel_all()
+        self.exit()  # which saves first
 
     def _on_suspend(self, _app: App[None]) -> None:
         self.save_now()
@@ -306,9 +338,33 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def run(opening: Opening) -> None:
-    """Run the app on what :func:`~nightstand.opening.plan_opening` decided."""
+def run(opening: Opening, guard: Shutdown | None = None) -> None:
+    """Run the app on what :func:`~nightstand.opening.plan_opening` decided.
+
+    With a ``guard`` (the command line's signal handling), a signal at any instant ends the
+    process within a bound: the place is saved, the database closed and the loader child
+    stopped, by this thread after Textual's shutdown or by the guard's watchdog.
+    """
     store = opening.store
+    app: NightstandApp | None = None
+
+    def save_place() -> None:
+        if app is not None:
+            app.save_now()
+            app.saver.close()
+
+    def kill_loader() -> None:
+        if opening.preload is not None:
+            opening.preload.kill()
+
+    def stop_loader() -> None:
+        if opening.preload is not None:
+            opening.preload.cancel()
+
+    if guard is not None:
+        # The child is killed first (it dies with us anyway) and reaped last.
+        cleanups = [kill_loader, guard.essential(save_place), store.close, stop_loader]
+        guard.cleanups[:0] = cleanups
     try:
         story: OpenStory | None = None
         if opening.story_path is not None:
@@ -323,12 +379,19 @@ def run(opening: Opening) -> None:
             folder=opening.folder,
             warnings=opening.warnings,
         )
+        if guard is not None:
+            guard.on_signal = app.leave_on_signal
         app.run()
+        if guard is not None and guard.signum is not None:
+            guard.finish()  # saves, closes, and exits with 128 + the signal's number
         app.saver.close()
         app.sync.close()
         if app.return_code:
             raise SystemExit(app.return_code)
     finally:
-        if opening.preload is not None:
-            opening.preload.cancel()
-        store.close()
+        if guard is not None:
+            guard.on_signal = None
+            guard.run_cleanups()
+        else:
+            stop_loader()
+            store.close()

@@ -10,7 +10,6 @@ measure re-typesets around the same text.
 from __future__ import annotations
 
 import bisect
-import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,6 +19,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import get_current_worker
 
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
@@ -119,7 +119,6 @@ class ReaderScreen(Screen[None]):
         self._index: ReadingIndex | None = None
         self._matches: Matches | None = None
         self._match: int | None = None
-        self._count_cancel = threading.Event()
         self._warned = len(store.warnings)
 
     # -- composition and lifecycle -------------------------------------------------------
@@ -141,8 +140,7 @@ class ReaderScreen(Screen[None]):
             self._sync.opened(self)
 
     def on_unmount(self) -> None:
-        """Stop background counting and save where the reader is."""
-        self._count_cancel.set()
+        """Save where the reader is (Textual cancels the screen's workers)."""
         self.save_position()
 
     @property
@@ -174,13 +172,16 @@ class ReaderScreen(Screen[None]):
         if first:
             # Counting words and pages competes with the first paint: start after it.
             self.call_after_refresh(self._build_index)
+            # The place is saved as soon as the first page is on screen (the saver writes
+            # it in the background): a reader killed or hung up from then on keeps it, and
+            # the first write of a session, the slow one, is not left for the way out.
+            self.call_after_refresh(self.save_position)
         else:
             self.save_position()
 
     def _relayout(self, width: int, height: int) -> None:
         self._area = (width, height)
-        self._count_cancel.set()
-        self._count_cancel = threading.Event()
+        self.workers.cancel_group(self, "count")  # its pages are for the old layout
         self._paginator = Paginator(
             self.story,
             max(width, 1),
@@ -188,7 +189,7 @@ class ReaderScreen(Screen[None]):
             self._settings.layout(measure=self._measure),
         )
         self._show(self._paginator.page_at(self._anchor), keep_anchor=True)
-        self.call_after_refresh(self._count_pages, self._paginator, self._count_cancel)
+        self.call_after_refresh(self._count_pages, self._paginator)
 
     @property
     def _top(self) -> int:
@@ -227,18 +228,44 @@ class ReaderScreen(Screen[None]):
         if self._page is not None:
             self._show(self._page, keep_anchor=True)
 
+    # The workers never wait on the event loop (``call_from_thread`` would: a loop stuck
+    # in shutdown then holds them for ever); they post a message, and only while their
+    # worker has not been cancelled.
+
+    class PagesCounted(Message, bubble=False):
+        """The count of ``paginator``'s pages is known."""
+
+        def __init__(self, paginator: Paginator) -> None:
+            super().__init__()
+            self.paginator = paginator
+
+    class IndexReady(Message, bubble=False):
+        """The words and scenes of the story have been indexed."""
+
+        def __init__(self, index: ReadingIndex) -> None:
+            super().__init__()
+            self.index = index
+
     @work(thread=True, exclusive=True, group="count")
-    def _count_pages(self, paginator: Paginator, cancel: threading.Event) -> None:
-        if paginator.count_pages(cancel) is not None and not cancel.is_set():
-            self.app.call_from_thread(self._update_chrome)
+    def _count_pages(self, paginator: Paginator) -> None:
+        worker = get_current_worker()
+        if paginator.count_pages(worker.cancelled_event) is not None and not worker.is_cancelled:
+            self.post_message(self.PagesCounted(paginator))
 
     @work(thread=True, exclusive=True, group="index")
     def _build_index(self) -> None:
         index = ReadingIndex(self.story)
-        self.app.call_from_thread(self._index_ready, index)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.IndexReady(index))
 
-    def _index_ready(self, index: ReadingIndex) -> None:
-        self._index = index
+    def on_reader_screen_pages_counted(self, event: PagesCounted) -> None:
+        """Show the page count, if it is for the layout on screen."""
+        if event.paginator is self._paginator:
+            self._update_chrome()
+
+    def on_reader_screen_index_ready(self, event: IndexReady) -> None:
+        """Chapter, scene and minutes left join the status line."""
+        self._index = event.index
         self._update_chrome()
 
     # -- header and status lines -----------------------------------------------------------
@@ -409,12 +436,15 @@ class ReaderScreen(Screen[None]):
         # Imported on first use: the regex engine is not needed for the first page.
         from nightstand.search import SearchError, search
 
+        worker = get_current_worker()
         try:
             matches = search(self.story.text, query)
         except SearchError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        self.app.call_from_thread(self._search_done, matches)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._search_done, matches)
 
     def _search_done(self, matches: Matches) -> None:
         self._matches = matches
