@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from waiting import PATIENCE, wait_until
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -285,16 +287,18 @@ class TmuxServer:
         width, height = out.stdout.split()
         return int(width), int(height)
 
-    def wait_for(self, session: str, text: str, timeout: float = 20.0) -> str:
+    def wait_for(self, session: str, text: str, timeout: float = PATIENCE) -> str:
         """Poll a session's screen until it shows ``text``; return that screen."""
-        deadline = time.monotonic() + timeout
-        screen = self.screen(session)
-        while text not in screen:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{text!r} not shown; screen was:\n{screen}")
-            time.sleep(0.03)
+
+        def probe() -> str | None:
             screen = self.screen(session)
-        return screen
+            return screen if text in screen else None
+
+        found = wait_until(
+            probe, f"{text!r} on {session}", timeout=timeout, show=lambda: self.screen(session)
+        )
+        assert found is not None
+        return found
 
     def kill_server(self) -> None:
         """Stop the server and everything in it."""
