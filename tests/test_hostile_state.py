@@ -18,6 +18,7 @@ from nightstand.ui.app import NightstandApp
 from nightstand.ui.page_view import PageView
 from nightstand.ui.reader import OpenStory, ReaderScreen
 from storymaker import write_story
+from waiting import pilot_wait_until
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -42,6 +43,22 @@ def _reader(pilot: Pilot[None]) -> ReaderScreen:
     screen = pilot.app.screen
     assert isinstance(screen, ReaderScreen)
     return screen
+
+
+async def _warnings_reported(pilot: Pilot[None], store: StateStore) -> None:
+    """Wait until every save asked for is written and every store warning so far is on screen.
+
+    The reader shows the store's new warnings once a second; a warning it repeated would
+    show by then too.
+    """
+    pilot.app.saver.flush()
+    reader = _reader(pilot)
+    await pilot_wait_until(
+        pilot,
+        lambda: store.warnings and reader._warned == len(store.warnings),
+        "the reader to report the store's warnings",
+        show=lambda: store.warnings,
+    )
 
 
 async def test_a_disk_that_fills_up_mid_session_warns_once_and_reading_goes_on(
@@ -75,10 +92,10 @@ async def test_a_disk_that_fills_up_mid_session_warns_once_and_reading_goes_on(
                 marks += 1
             assert store.read_only, "the bookmarks never filled the database"
             print(f"\nthe disk filled after {marks} bookmarks")
-            await pilot.pause(1.1)  # the reader reports store warnings once a second
+            await _warnings_reported(pilot, store)
             for _ in range(4):
                 await pilot.press("space", "m", "b", "space")
-            await pilot.pause(1.1)
+            await _warnings_reported(pilot, store)
             assert app.is_running
             assert app._exception is None
             # Reading went on: pages still turn, and the session keeps its own place.
@@ -133,7 +150,7 @@ async def test_an_unusable_state_folder_warns_once_and_reading_goes_on(tmp_path:
             for _ in range(6):
                 await pilot.press("space", "m")
             await pilot.press("apostrophe", "escape", "t", "escape", "b")
-            await pilot.pause(1.3)
+            await _warnings_reported(pilot, store)
             assert app.is_running
             assert _reader(pilot).reading_position > 0
             # The session's own changes are kept in memory while it lasts.

@@ -15,6 +15,7 @@ from nightstand.ui.page_view import PageView
 from nightstand.ui.reader import NEXT_KEYS, PREVIOUS_KEYS, ReaderScreen
 from nightstand.ui.spoiler import SpoilerGate
 from nightstand.ui.toc import TocScreen
+from waiting import pilot_wait_until
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -545,8 +546,13 @@ async def test_a_failure_to_save_is_one_notification_and_reading_goes_on(
         monkeypatch.setattr(app.store, "_conn", FullDisk(app.store._conn))
         for _ in range(4):
             await pilot.press("space")
-            await pilot.pause(0.4)
-        await pilot.pause(1.2)
+            app.saver.flush()  # each turn's save fails on the full disk
+        # The reader shows the store's new warnings once a second: wait until it has.
+        await pilot_wait_until(
+            pilot,
+            lambda: app.store.warnings and reader(pilot)._warned == len(app.store.warnings),
+            "the disk-full warning on screen",
+        )
         messages = [n.message for n in app._notifications]
         failures = [m for m in messages if "disk is full" in m]
         assert len(failures) == 1, messages
