@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
     from hostile.corpus import HostileFile
 
-pytestmark = pytest.mark.e2e
+# Every file of the corpus, twice over, through the real program: minutes on a busy machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 COLS, ROWS = 100, 40
 MAX_TURNS = 40
