@@ -35,6 +35,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 COLS, ROWS = 100, 40
 MAX_TURNS = 40
 WORKERS = 2
+#: A hostile file can take long to typeset (huge, deeply nested): wait longer for its pages.
+PAGE_PATIENCE = 240.0
 #: The library's title line once its folder is scanned: "Library · 3 stories · …".
 LIBRARY_READY = re.compile(rb"Library \xc2\xb7 \d+ stor")
 STATUS_OR_ERROR = re.compile(STATUS.pattern + rb"|Cannot open")
@@ -111,7 +113,7 @@ def _read(f: HostileFile, tmp: Path) -> Run:
             """The next status line written after the last one taken that ``accept`` takes."""
             nonlocal seen
             while True:
-                found = p.read_until(STATUS, since=seen)
+                found = p.read_until(STATUS, timeout=PAGE_PATIENCE, since=seen)
                 seen = found.end()
                 if accept(found.group()):
                     return found.group()
