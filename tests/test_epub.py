@@ -560,16 +560,16 @@ def test_one_file_book_with_anchored_chapters(tmp_path: Path) -> None:
 
 
 def _timed_error(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a busy machine's other work does not count
     line = cli_error(path, capsys)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     return line
 
 
 def _timed_load(path: Path) -> tuple[Any, float]:
-    start = time.perf_counter()
+    start = time.process_time()
     story = load(path)
-    return story, time.perf_counter() - start
+    return story, time.process_time() - start
 
 
 def test_zip_bomb_declaring_10_gb(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

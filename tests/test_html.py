@@ -285,10 +285,10 @@ def test_chapter_lines_in_pages_without_heading_markup(tmp_path: Path) -> None:
 
 
 def _error_line(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a busy machine's other work does not count
     with pytest.raises(SystemExit) as exit_info:
         main(["info", "--json", str(path)])
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
@@ -338,9 +338,9 @@ def test_hostile_nesting_answered_fast(
     ],
 )
 def test_odd_but_harmless_pages_load_fast(tmp_path: Path, html: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     story = load(page(tmp_path, "<script>alert(1)</script>" + html + "<hr><p>after</p>"))
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert "deep text" in story.text and "alert" not in story.text
 
 

@@ -124,8 +124,9 @@ def _read(f: HostileFile, tmp: Path) -> Run:
             return (int(m[1]), int(m[2])) if m and m[1] else None
 
         def counted(status: bytes) -> bytes:
-            """The status line once the pages are counted (it says "page …" until then)."""
-            while not (status.startswith(b"title") or numbers(status)):
+            """The status line once the pages are counted (it says "page …" until then; a
+            story with no page of text says so for good, at 100%)."""
+            while not (status.startswith(b"title") or numbers(status) or last(status)):
                 status = status_after(lambda s: True)
             return status
 
@@ -138,7 +139,11 @@ def _read(f: HostileFile, tmp: Path) -> Run:
             return status_after(accept)
 
         def last(s: bytes) -> bool:
-            return (n := numbers(s)) is not None and n[0] == n[1]
+            """The last page: "page 9 of 9", or 100% read."""
+            m = STATUS.fullmatch(s)
+            if m is None or s.startswith(b"title"):
+                return False
+            return (m[1] is not None and m[1] == m[2]) or m[3] == b"100"
 
         status = counted(status_after(lambda s: True))
         limit = 5 if f.big else MAX_TURNS

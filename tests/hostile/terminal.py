@@ -30,8 +30,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 #: Any output at all: a key that was answered with a redraw.
 ANY = re.compile(rb"[\s\S]")
-#: The reader's status line: "title page", "title page 2/3", "page 4 of 9", "page …".
-STATUS = re.compile(rb"title page(?: \d+/\d+)?|page (\d+) of (\d+)|page \xe2\x80\xa6")
+#: The reader's status line: "title page", "title page 2/3", "page 4 of 9", "page …", and
+#: what follows on that line up to the percent read ("… · 42%").
+STATUS = re.compile(
+    rb"(?:title page(?: \d+/\d+)?|page (\d+) of (\d+)|page \xe2\x80\xa6)[^\x1b\r\n]*?(\d+)%"
+)
 
 
 class Pty:
