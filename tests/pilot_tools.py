@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from textual.pilot import Pilot
     from textual.widget import Widget
+
+T = TypeVar("T")
 
 BOUND = 30.0
 """Seconds any one wait may take before the test fails."""
@@ -39,16 +41,26 @@ async def settle(pilot: Pilot[None], bound: float = BOUND) -> None:
 
 
 async def wait_until(
-    pilot: Pilot[None], ready: Callable[[], object], what: str, bound: float = BOUND
-) -> None:
-    """Let the app run until ``ready()`` is true; fail after ``bound`` seconds."""
+    pilot: Pilot[Any],
+    ready: Callable[[], T],
+    what: str,
+    bound: float = BOUND,
+    *,
+    show: Callable[[], object] | None = None,
+) -> T:
+    """Let the app run until ``ready()`` is true and return it; fail after ``bound`` seconds.
+
+    ``show``, when given, says what was last seen in the failure message.
+    """
     deadline = time.monotonic() + bound
-    while not ready():
+    while not (value := ready()):
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not so after {bound:g} s")
+            seen = f"; last seen:\n{show()}" if show is not None else ""
+            raise AssertionError(f"{what}: not so after {bound:g} s{seen}")
         # Poll: let the app process what is queued, then look again shortly after.
         await pilot.pause()
         await asyncio.sleep(0.01)
+    return value
 
 
 def widget_text(widget: Widget) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from nightstand.saver import PositionSaver
 from nightstand.story import Story, StoryBuilder
+from waiting import wait_until
 
 
 class _Sink:
@@ -49,9 +49,7 @@ def test_writes_happen_on_the_saver_thread() -> None:
     sink = _Sink()
     saver = PositionSaver(sink)
     saver.submit("k", Path("p"), _story(), 7)
-    deadline = time.monotonic() + 5
-    while not sink.saved and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: sink.saved, "the saver thread to write")
     saver.close()
     assert sink.saved == [7]
     assert sink.threads == {"nightstand-saver"}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from nightstand.formats import load
 from nightstand.state import DB_NAME, StateStore
 from storymaker import write_story
+from waiting import wait_until
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -141,12 +142,16 @@ def test_killing_a_writer_at_any_moment_never_damages_the_state(tmp_path: Path) 
             [sys.executable, "-c", _WRITER, str(state), str(path), str(log), str(start)],
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 30
-        while not (log.exists() and log.read_bytes().startswith(b"ready\n")):
+
+        def saving(child: subprocess.Popen[bytes] = child, log: Path = log) -> bool:
+            """Whether the writer is ready and has logged a save (it must not have died)."""
             assert child.poll() is None, child.stderr.read() if child.stderr else ""
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        time.sleep(rng.uniform(0.02, 0.25))
+            return log.exists() and len(log.read_bytes().split()) > 1
+
+        # The kill instant is drawn from the first save, not from the start: a busy machine
+        # can take longer than any drawn instant just to start the writer.
+        wait_until(saving, "the writer to log its first save")
+        time.sleep(rng.uniform(0.02, 0.25))  # the random instant of the kill, not a wait
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
         if child.stderr:

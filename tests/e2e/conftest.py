@@ -1,4 +1,9 @@
-"""Drive the real `nightstand` program in tmux, the way a person uses it."""
+"""Drive the real `nightstand` program in tmux, the way a person uses it.
+
+Every wait is on what the screen shows (``Tmux.wait_for``, ``Tmux.wait_for_page``) or on a
+process ending, through the shared helpers of ``tests/waiting.py`` (``wait_until``,
+``wait_for_exit``, ``status_page``): import them from ``waiting`` in a test, never sleep.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from typing import TYPE_CHECKING
 
 import pytest
+
+from waiting import PATIENCE, status_page, wait_until
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -77,35 +83,24 @@ class Tmux:
         """The visible screen, as text."""
         return self._tmux("capture-pane", "-p", "-t", self.session).stdout
 
-    def wait_for(self, predicate: Callable[[str], bool], timeout: float = 15.0) -> str:
+    def wait_for(self, predicate: Callable[[str], bool], timeout: float = PATIENCE) -> str:
         """Poll the screen until ``predicate`` holds; return that screen."""
-        deadline = time.monotonic() + timeout
-        screen = self.screen()
-        while not predicate(screen):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out; screen was:\n{screen}")
-            time.sleep(0.05)
+
+        def probe() -> str | None:
             screen = self.screen()
-        return screen
+            return screen if predicate(screen) else None
 
-    def wait_for_change(self, before: str, timeout: float = 10.0) -> str:
-        """Wait until the screen differs from ``before`` and has stopped changing."""
-        self.wait_for(lambda s: s != before, timeout)
-        return self.wait_stable()
+        found = wait_until(probe, "the screen to change", timeout=timeout, show=self.screen)
+        assert found is not None
+        return found
 
-    def wait_stable(self, quiet: float = 0.3, timeout: float = 10.0) -> str:
-        """Wait until the screen stays the same for ``quiet`` seconds."""
-        deadline = time.monotonic() + timeout
-        last = self.screen()
-        since = time.monotonic()
-        while time.monotonic() - since < quiet:
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-            now = self.screen()
-            if now != last:
-                last, since = now, time.monotonic()
-        return last
+    def wait_for_change(self, before: str, timeout: float = PATIENCE) -> str:
+        """Wait until the screen differs from ``before``; return the new screen."""
+        return self.wait_for(lambda s: s != before, timeout)
+
+    def wait_for_page(self, number: int, timeout: float = PATIENCE) -> str:
+        """Wait until the status line shows page ``number`` (0: the title page)."""
+        return self.wait_for(lambda s: status_page(s) == number, timeout)
 
     def pane_pid(self) -> int:
         """The process id of the shell running in the pane."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from hostile.terminal import Pty, audit, nightstand, pty_env, visible_text
+from hostile.terminal import STATUS, Pty, audit, nightstand, pty_env, visible_text
 from nightstand.formats import load
 from nightstand.state import DB_NAME, StateStore
 from nightstand.story import BlockKind
@@ -59,14 +59,16 @@ def test_a_read_only_state_folder_resumes_warns_once_and_reads_on(tmp_path: Path
     try:
         p = Pty(_read_only(state, nightstand(str(path))), env, COLS, ROWS)
         try:
-            p.read_until(b"page", timeout=60)
-            p.drain(0.5)
+            p.read_until(STATUS)  # the status line comes after the page above it
             resumed = visible_text(p.text())
             for _ in range(3):
-                p.key(b" ")
-            p.drain(1.5)  # the reader reports the state's warnings once a second
-            p.key(b"q")
-            code = p.read_to_end(30)
+                p.key(b" ", STATUS)
+            p.wait_shown("cannot save the reading state")
+            # The reader reports the state's warnings once a second: a warning a page would
+            # show within this window.
+            p.watch(1.5)
+            p.key(b"q", expect=None)
+            code = p.read_to_end()
             transcript = p.text()
         finally:
             p.close()

@@ -10,6 +10,7 @@ file was really shown, and markup-looking text must show as written.
 
 from __future__ import annotations
 
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,20 +19,27 @@ from typing import TYPE_CHECKING
 import pytest
 
 from hostile.corpus import MARK, MARKUP, corpus
-from hostile.terminal import Pty, audit, nightstand, pty_env, visible_text
+from hostile.terminal import STATUS, Pty, audit, nightstand, pty_env, visible_text
 from nightstand.errors import NightstandError
 from nightstand.formats import load
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from hostile.corpus import HostileFile
 
-pytestmark = pytest.mark.e2e
+# Every file of the corpus, twice over, through the real program: minutes on a busy machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 COLS, ROWS = 100, 40
 MAX_TURNS = 40
 WORKERS = 2
+#: A hostile file can take long to typeset (huge, deeply nested): wait longer for its pages.
+PAGE_PATIENCE = 240.0
+#: The library's title line once its folder is scanned: "Library · 3 stories · …".
+LIBRARY_READY = re.compile(rb"Library \xc2\xb7 \d+ stor")
+STATUS_OR_ERROR = re.compile(STATUS.pattern + rb"|Cannot open")
 
 
 @dataclass
@@ -97,27 +105,61 @@ def _read(f: HostileFile, tmp: Path) -> Run:
             run.transcript = p.text()
             _check(run, f, (), ok)
             return run
-        p.read_until(b"page", timeout=90)
-        p.drain(0.3)
-        at_end = b"100%" in p.buffer[p.buffer.rfind(b"page") :]
+        # Each key waits for the status line of the page it must bring before the next key
+        # goes: keys sent faster than the screen is drawn would skip pages unseen.
+        seen = 0  # where the status line taken last ends
 
-        def turn(key: bytes, wait: float = 2.0) -> bool:
-            """Type a key; True when it drew the last page (100%) or drew nothing."""
-            mark = len(p.buffer)
-            redrawn = p.key(key, wait=wait)
+        def status_after(accept: Callable[[bytes], bool]) -> bytes:
+            """The next status line written after the last one taken that ``accept`` takes."""
+            nonlocal seen
+            while True:
+                found = p.read_until(STATUS, timeout=PAGE_PATIENCE, since=seen)
+                seen = found.end()
+                if accept(found.group()):
+                    return found.group()
+
+        def numbers(status: bytes) -> tuple[int, int] | None:
+            """(page, pages) from "page 4 of 9"; None on a title page or before the count."""
+            m = STATUS.fullmatch(status)
+            return (int(m[1]), int(m[2])) if m and m[1] else None
+
+        def counted(status: bytes) -> bytes:
+            """The status line once the pages are counted (it says "page …" until then; a
+            story with no page of text says so for good, at 100%)."""
+            while not (status.startswith(b"title") or numbers(status) or last(status)):
+                status = status_after(lambda s: True)
+            return status
+
+        def turn(key: bytes, accept: Callable[[bytes], bool]) -> bytes:
+            """Type a key; return the first status line after it that ``accept`` takes."""
+            nonlocal seen
             run.turns += 1
-            return not redrawn or b"100%" in p.buffer[mark:]
+            seen = len(p.buffer)
+            p.key(key, expect=None)
+            return status_after(accept)
 
+        def last(s: bytes) -> bool:
+            """The last page: "page 9 of 9", or 100% read."""
+            m = STATUS.fullmatch(s)
+            if m is None or s.startswith(b"title"):
+                return False
+            return (m[1] is not None and m[1] == m[2]) or m[3] == b"100"
+
+        status = counted(status_after(lambda s: True))
         limit = 5 if f.big else MAX_TURNS
-        while not at_end and run.turns < limit:
-            at_end = turn(b" ")
+        while not last(status) and run.turns < limit:
+            if (n := numbers(status)) is None:  # a title page: the next one, or page 1
+                status = counted(turn(b" ", lambda s, was=status: s != was))
+            else:
+                status = turn(
+                    b" ", lambda s, n=n: (m := numbers(s)) is not None and m[0] == n[0] + 1
+                )
         if f.big:
-            if not at_end:
-                turn(b"G", wait=30)
-            if not turn(b"b"):
-                turn(b"G")
+            if not last(status):
+                status = turn(b"G", last)
+            turn(b"b", lambda s: True)
         p.key(b"q")
-        run.code = p.read_to_end(30)
+        run.code = p.read_to_end()
         run.transcript = p.text()
     except TimeoutError as exc:
         run.transcript = p.text()
@@ -198,20 +240,21 @@ def test_the_library_shows_hostile_file_names_and_titles_safely(
     env = pty_env(tmp_path / "state", tmp_path / "config")
     p = Pty(nightstand(str(folder)), env, COLS, ROWS)
     try:
-        p.read_until(b"Library", timeout=60)
-        p.read_until(b"NAMEWORD", timeout=30)
-        p.drain(0.3)
+        p.read_until(LIBRARY_READY)  # the folder is scanned
+        p.read_until(b"NAMEWORD")
         for row in range(4):
             for _ in range(row):
-                p.key(b"\x1b[B")  # down
-            p.key(b"\r", wait=10)
-            p.drain(0.5)
-            p.key(b" ")
-            p.key(b"q", wait=5)
-            p.drain(0.3)
-            p.key(b"g")  # back to the first row
-        p.key(b"q")
-        code = p.read_to_end(30)
+                p.key(b"\x1b[B", expect=None)  # down: keys are read in order
+            # The story opens in the background: the reader's status line, or an error.
+            opened = p.key(b"\r", STATUS_OR_ERROR)
+            if opened is not None and STATUS.fullmatch(opened.group()):
+                p.key(b" ", expect=None)
+                p.key(b"q", LIBRARY_READY)  # back in the library, scanned again
+            p.key(b"g", expect=None)  # back to the first row
+        # An error toast stays up and is drawn again, so an old one may have stood for a
+        # story that opened later: ctrl+c quits from whichever screen is in front.
+        p.key(b"\x03", expect=None)
+        code = p.read_to_end()
         transcript = p.text()
     finally:
         p.close()

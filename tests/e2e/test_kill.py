@@ -19,7 +19,6 @@ import shutil
 import signal
 import sqlite3
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -31,10 +30,13 @@ from nightstand.settings import load_settings
 from nightstand.state import DB_NAME, StateStore
 from nightstand.ui.app import NightstandApp
 from nightstand.ui.reader import ReaderScreen
+from pilot_tools import wait_until as pilot_wait_until
 from storymaker import write_story
+from waiting import status_page, wait_for_exit, wait_until
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 pytestmark = pytest.mark.e2e
 
@@ -63,11 +65,14 @@ def page_starts(path: Path, width: int, height: int, config: Path) -> list[int]:
             opened = OpenStory(path, story, store.story_key(story, path))
             app = NightstandApp(settings=settings, store=store, story=opened)
             async with app.run_test(size=(width, height)) as pilot:
-                await pilot.pause()
-                screen = app.screen
-                assert isinstance(screen, ReaderScreen)
-                paginator = screen.paginator
-                assert paginator is not None
+                screen = await pilot_wait_until(
+                    pilot,
+                    lambda: app.screen if isinstance(app.screen, ReaderScreen) else None,
+                    "the reader to open",
+                )
+                paginator = await pilot_wait_until(
+                    pilot, lambda: screen.paginator, "the reader's first layout"
+                )
                 starts = []
                 page = paginator.first()
                 while page is not None:
@@ -78,14 +83,6 @@ def page_starts(path: Path, width: int, height: int, config: Path) -> list[int]:
         return starts
 
     return asyncio.run(run())
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process runs (a zombie does not: a container's init may never reap it)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 def _check_db(state: Path) -> None:
@@ -107,6 +104,7 @@ def _saved(state: Path, path: Path) -> int | None:
         return saved.offset if saved else None
 
 
+@pytest.mark.timeout(1200)
 def test_sigkill_at_random_instants_never_loses_or_damages_the_place(
     server: TmuxServer, tmp_path: Path
 ) -> None:
@@ -127,16 +125,17 @@ def test_sigkill_at_random_instants_never_loses_or_damages_the_place(
         session = f"r{run}"
         pid = server.start(session, str(story))
         assert server.pane_size(session) == (width, height)
-        kill_at = time.monotonic() + rng.uniform(0.15, 1.4)
+        # The kill instant is drawn from the moment a page is on screen, not from the start:
+        # on a busy machine the start-up alone can outlast any instant drawn from the start.
+        server.wait_for(session, "page")
+        kill_at = time.monotonic() + rng.uniform(0.05, 0.7)
         spaces = 0
         while time.monotonic() < kill_at:
             server.send(session, "Space")
             spaces += 1
-            time.sleep(rng.uniform(0.02, 0.09))
+            time.sleep(rng.uniform(0.02, 0.09))  # a reader's pace between keys, not a wait
         os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for_exit(pid, f"run {run}: the killed program to end")
         spaces_total += spaces
         _check_db(state)
         saved = _saved(state, story)
@@ -154,43 +153,30 @@ def test_sigkill_at_random_instants_never_loses_or_damages_the_place(
     assert advanced >= KILLS // 4  # The kills fell on a session that was really reading.
 
 
-def _page_number(screen: str) -> int | None:
-    """The page number in the status line; 0 on the title page; None while counting."""
-    if "title page" in screen:
-        return 0
-    for line in screen.splitlines():
-        if line.strip().startswith("page ") and " of " in line:
-            word = line.split()[1]
-            return int(word) if word.isdigit() else None
-    return None
-
-
 def _turn_to(server: TmuxServer, session: str, target: int) -> None:
     """Press Space until the status line says ``page target``."""
-    for _ in range(target + 5):
-        deadline = time.monotonic() + 10
-        screen = server.screen(session)
-        while _page_number(screen) is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-            screen = server.screen(session)
-        number = _page_number(screen)
-        if number == target:
-            return
+
+    def number() -> int | None:
+        return status_page(server.screen(session))
+
+    def show() -> str:
+        return server.screen(session)
+
+    at = wait_until(lambda: number() is not None, f"a page number on {session}", show=show)
+    at = number()
+    while at != target:
+        assert at is not None and at < target, f"{session} went past page {target}:\n{show()}"
         server.send(session, "Space")
-        deadline = time.monotonic() + 10
-        while server.screen(session) == screen and time.monotonic() < deadline:
-            time.sleep(0.02)
-    raise AssertionError(f"{session} did not reach page {target}:\n{server.screen(session)}")
+        wait_until(lambda was=at: number() not in (None, was), f"{session} to turn", show=show)
+        at = number()
 
 
 def _quit(server: TmuxServer, session: str, pid: int) -> None:
     server.send(session, "q")
-    deadline = time.monotonic() + 15
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not _alive(pid), f"{session} did not quit"
+    wait_for_exit(pid, f"{session} to quit")
 
 
+@pytest.mark.timeout(600)
 def test_two_programs_on_one_state_folder_lose_nothing(server: TmuxServer, tmp_path: Path) -> None:
     first = write_story(tmp_path / "first.txt", chapters=12, seed=1)
     second = write_story(tmp_path / "second.txt", chapters=12, seed=2, title="Other Story")

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from waiting import status_page
+
 if TYPE_CHECKING:
     from conftest import Tmux
 
@@ -33,38 +35,38 @@ def _page_number(screen: str) -> str:
     return ""
 
 
+def _title_status(screen: str) -> str | None:
+    """The title page's status ("title page 1/2"), None on a page of the story."""
+    return next(
+        (" ".join(ln.split()[:3]) for ln in screen.splitlines() if "title page" in ln), None
+    )
+
+
 def test_turn_three_pages_quit_and_resume_on_the_same_page(tmux: Tmux) -> None:
     story = _bundled_story()
-    tmux.start(str(story))
-    first = tmux.wait_for(lambda s: "title page" in s or "page 1 of" in s)
-    first = tmux.wait_stable()
-    on_title = "title page" in first
-    if on_title:
-        tmux.send("Space")
-        first = tmux.wait_for_change(first)
-    for _ in range(3):
-        tmux.send("Space")
-        first = tmux.wait_for_change(first)
-    before = tmux.wait_for(lambda s: _page_number(s).startswith("page 4 of"))
+    before = _turn_to_page_four(tmux, story)
     tmux.send("q")
     tmux.wait_for(lambda s: "page" not in s)
     tmux.kill()
 
     tmux.start(str(story))
-    after = tmux.wait_for(lambda s: _page_number(s).startswith("page 4 of"))
-    after = tmux.wait_stable()
-    assert after.splitlines()[:-1] == before.splitlines()[:-1]
+    # The same page comes back: the body above the status line, line for line.
+    after = tmux.wait_for(lambda s: s.splitlines()[:-1] == before.splitlines()[:-1])
+    assert status_page(after) == 4
 
 
 def _turn_to_page_four(tmux: Tmux, story: Path) -> str:
+    """Start the reader and press Space until page 4, waiting for each page to show."""
     tmux.start(str(story))
-    screen = tmux.wait_for(lambda s: "title page" in s or "page 1 of" in s)
-    screen = tmux.wait_stable()
-    presses = 4 if "title page" in screen else 3
-    for _ in range(presses):
+    screen = tmux.wait_for(lambda s: status_page(s) in (0, 1))
+    while status_page(screen) == 0:  # through the title page(s): "title page 1/2" ...
+        was = _title_status(screen)
         tmux.send("Space")
-        screen = tmux.wait_for_change(screen)
-    return tmux.wait_for(lambda s: _page_number(s).startswith("page 4 of"))
+        screen = tmux.wait_for(lambda s, was=was: status_page(s) == 1 or _title_status(s) != was)
+    for number in range(1, 4):
+        tmux.send("Space")
+        screen = tmux.wait_for_page(number + 1)
+    return screen
 
 
 def test_closing_the_terminal_window_keeps_the_place(tmux: Tmux) -> None:

@@ -1,9 +1,10 @@
 """The real program on a pseudo-terminal, and an audit of every byte it writes there.
 
 :class:`Pty` is the one from ``benchmarks/bench_reader.py`` (copied: tests do not import
-benchmarks), with reading to the end added. :func:`audit` checks a terminal transcript
-against an allowlist of the escape sequences nightstand itself sends (through Textual):
-anything else, and any C1 control, stray C0 control or BiDi override, is a leak.
+benchmarks), with reading to the end added; it waits for what the program writes, never for a
+quiet spell. :func:`audit` checks a terminal transcript against an allowlist of the escape
+sequences nightstand itself sends (through Textual): anything else, and any C1 control, stray
+C0 control or BiDi override, is a leak.
 """
 
 from __future__ import annotations
@@ -23,7 +24,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from waiting import PATIENCE, wait_until
+
 REPO = Path(__file__).resolve().parents[2]
+
+#: Any output at all: a key that was answered with a redraw.
+ANY = re.compile(rb"[\s\S]")
+#: The reader's status line: "title page", "title page 2/3", "page 4 of 9", "page …", and
+#: what follows on that line up to the percent read ("… · 42%").
+STATUS = re.compile(
+    rb"(?:title page(?: \d+/\d+)?|page (\d+) of (\d+)|page \xe2\x80\xa6)[^\x1b\r\n]*?(\d+)%"
+)
 
 
 class Pty:
@@ -63,27 +74,46 @@ class Pty:
         self.buffer += data
         return True
 
-    def read_until(self, needle: bytes, timeout: float = 30.0) -> None:
-        """Read until ``needle`` has arrived."""
+    def read_until(
+        self, needle: bytes | re.Pattern[bytes], timeout: float = PATIENCE, since: int = 0
+    ) -> re.Match[bytes]:
+        """Read until ``needle`` (bytes or a pattern) has arrived after ``since``."""
+        pattern = needle if isinstance(needle, re.Pattern) else re.compile(re.escape(needle))
         deadline = time.monotonic() + timeout
-        while needle not in self.buffer:
+        while (found := pattern.search(self.buffer, since)) is None:
             left = deadline - time.monotonic()
             if left <= 0 or (not self._read(left) and self.closed):
-                raise TimeoutError(f"{needle!r} not seen; last output {self.buffer[-400:]!r}")
+                what = pattern.pattern
+                raise TimeoutError(f"{what!r} not seen; last output {self.buffer[-400:]!r}")
+        return found
 
-    def drain(self, quiet: float = 0.1, timeout: float = 10.0) -> None:
-        """Read until the program has been silent for ``quiet`` seconds."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self._read(quiet):
-            pass
+    def wait_shown(self, text: str, timeout: float = PATIENCE) -> None:
+        """Read until ``text`` is on the screen (in the transcript, escape sequences aside)."""
 
-    def key(self, data: bytes, wait: float = 2.0, quiet: float = 0.08) -> bool:
-        """Type ``data``; wait for the redraw that follows; False if none came."""
+        def shown() -> bool:
+            self._read(0.1)
+            return text in visible_text(self.text())
+
+        wait_until(shown, f"{text!r} on the screen", timeout=timeout)
+
+    def watch(self, seconds: float) -> None:
+        """Read for ``seconds``: only to see that something does NOT come (a slow machine
+        makes such a check weaker, never red); never to wait for something."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self._read(left)
+
+    def key(
+        self, data: bytes, expect: bytes | re.Pattern[bytes] | None = ANY, timeout: float = PATIENCE
+    ) -> re.Match[bytes] | None:
+        """Type ``data``; wait for ``expect`` to be written after it (by default: any output).
+
+        ``expect=None`` waits for nothing: keys reach the program in order, so a key that
+        follows is still read after this one.
+        """
+        mark = len(self.buffer)
         os.write(self.master, data)
-        if not self._read(wait):
-            return False
-        self.drain(quiet)
-        return True
+        return None if expect is None else self.read_until(expect, timeout, since=mark)
 
     def resize(self, cols: int, rows: int) -> None:
         """Set the window size and tell the child."""
@@ -91,13 +121,14 @@ class Pty:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGWINCH)
 
-    def read_to_end(self, timeout: float = 60.0) -> int:
+    def read_to_end(self, timeout: float = PATIENCE) -> int:
         """Read everything until the program exits; return its exit status."""
         deadline = time.monotonic() + timeout
         while not self.closed and time.monotonic() < deadline:
             self._read(0.2)
             if self.proc.poll() is not None:
-                self.drain(0.05)
+                while self._read(1.0):  # what the program wrote before it ended
+                    pass
                 break
         return self.proc.wait(timeout=max(deadline - time.monotonic(), 1))
 
@@ -285,16 +316,18 @@ class TmuxServer:
         width, height = out.stdout.split()
         return int(width), int(height)
 
-    def wait_for(self, session: str, text: str, timeout: float = 20.0) -> str:
+    def wait_for(self, session: str, text: str, timeout: float = PATIENCE) -> str:
         """Poll a session's screen until it shows ``text``; return that screen."""
-        deadline = time.monotonic() + timeout
-        screen = self.screen(session)
-        while text not in screen:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{text!r} not shown; screen was:\n{screen}")
-            time.sleep(0.03)
+
+        def probe() -> str | None:
             screen = self.screen(session)
-        return screen
+            return screen if text in screen else None
+
+        found = wait_until(
+            probe, f"{text!r} on {session}", timeout=timeout, show=lambda: self.screen(session)
+        )
+        assert found is not None
+        return found
 
     def kill_server(self) -> None:
         """Stop the server and everything in it."""

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Run the test suite on a busy machine: two CPU-bound processes run beside it the whole time.
+# A test that passes only when the machine is idle fails here. Extra arguments go to pytest:
+#   bash tests/under_load.sh -x -q
+# The hogs are ended however the run ends; the exit status is pytest's.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+hogs=()
+stop_hogs() {
+    for pid in "${hogs[@]}"; do
+        kill "$pid" 2>/dev/null
+    done
+    for pid in "${hogs[@]}"; do
+        wait "$pid" 2>/dev/null
+    done
+    hogs=()
+}
+trap stop_hogs EXIT
+trap 'stop_hogs; exit 130' INT
+trap 'stop_hogs; exit 143' TERM
+
+for _ in 1 2; do
+    nice -n 0 python3 -c 'while True: pass' &
+    hogs+=("$!")
+done
+echo "under_load: two CPU hogs running (pids ${hogs[*]})"
+
+uv run pytest "$@"
+status=$?
+stop_hogs
+echo "under_load: hogs ended; pytest exited with $status"
+exit "$status"
