@@ -16,9 +16,14 @@ stop_hogs() {
     done
     hogs=()
 }
+pytest_pid=""
+stop_all() {
+    [ -n "$pytest_pid" ] && kill "$pytest_pid" 2>/dev/null
+    stop_hogs
+}
 trap stop_hogs EXIT
-trap 'stop_hogs; exit 130' INT
-trap 'stop_hogs; exit 143' TERM
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
 
 for _ in 1 2; do
     nice -n 0 python3 -c 'while True: pass' &
@@ -26,8 +31,13 @@ for _ in 1 2; do
 done
 echo "under_load: two CPU hogs running (pids ${hogs[*]})"
 
-uv run pytest "$@"
+# In the background and waited for, so that INT and TERM are handled at once, not after
+# pytest has finished.
+uv run pytest "$@" &
+pytest_pid=$!
+wait "$pytest_pid"
 status=$?
+pytest_pid=""
 stop_hogs
 echo "under_load: hogs ended; pytest exited with $status"
 exit "$status"
