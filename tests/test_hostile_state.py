@@ -47,11 +47,14 @@ def _reader(pilot: Pilot[None]) -> ReaderScreen:
 
 
 async def _all_reported(pilot: Pilot[None]) -> None:
-    """Wait until the reader has dealt with every store warning there is (it polls them)."""
-    screen = _reader(pilot)
-    store = screen._store
+    """Wait until the app has shown every store warning there is (they come as messages)."""
+    app = pilot.app
+    assert isinstance(app, NightstandApp)
+    store = app.store
     await wait_until(
-        pilot, lambda: store.warnings and screen._warned == len(store.warnings), "warnings seen"
+        pilot,
+        lambda: store.warnings and app.store_warnings_shown == len(store.warnings),
+        "warnings seen",
     )
 
 
@@ -86,7 +89,7 @@ async def test_a_disk_that_fills_up_mid_session_warns_once_and_reading_goes_on(
                 marks += 1
             assert store.read_only, "the bookmarks never filled the database"
             print(f"\nthe disk filled after {marks} bookmarks")
-            await _all_reported(pilot)  # the reader reports store warnings on a timer
+            await _all_reported(pilot)
             for _ in range(4):
                 await pilot.press("space", "m", "b", "space")
             app.saver.flush()

@@ -64,8 +64,8 @@ def test_a_read_only_state_folder_resumes_warns_once_and_reads_on(tmp_path: Path
             for _ in range(3):
                 p.key(b" ", STATUS)
             p.wait_shown("cannot save the reading state")
-            # The reader reports the state's warnings once a second: a warning a page would
-            # show within this window.
+            # A warning is shown as soon as a save fails: a second one, which a page turn
+            # would bring, would show within this window.
             p.watch(1.5)
             p.key(b"q", expect=None)
             code = p.read_to_end()

@@ -615,11 +615,10 @@ async def test_a_failure_to_save_is_one_notification_and_reading_goes_on(
         await wait_until(pilot, lambda: app.store.read_only, "the full disk noticed")
         await pilot.press("space", "space")
         app.saver.flush()  # every save so far has been tried
-        screen = reader(pilot)
-        # The reader reports store warnings on a timer: wait until it has told them all.
+        # Store warnings arrive as messages: wait until the app has shown them all.
         await wait_until(
             pilot,
-            lambda: screen._warned == len(app.store.warnings) > 0,
+            lambda: app.store_warnings_shown == len(app.store.warnings) > 0,
             "the warnings reported",
         )
         messages = shown  # every notification, though a toast may have expired

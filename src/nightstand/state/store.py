@@ -78,6 +78,8 @@ class StateStore:
         """Reader-facing warnings raised while opening or saving, oldest first."""
         self.read_only = read_only
         """True when nothing can be saved; reading, and the session's own changes, go on."""
+        self.on_warning: Callable[[str], None] | None = None
+        """Called with each new warning, on whichever thread raised it (the UI listens)."""
         self._lock = threading.RLock()
         self._closed = False
         self._words: dict[str, tuple[int, int, int]] = {}
@@ -151,6 +153,8 @@ class StateStore:
     def _warn_once(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+            if self.on_warning is not None:
+                self.on_warning(message)
 
     def _to_memory(self, reason: str) -> None:
         """Saving failed for good: carry on in a private copy, with one warning."""

@@ -22,6 +22,7 @@ from rich.console import Console
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.message import Message
 
 from nightstand.crash import crash_line, write_crash_log
 from nightstand.errors import NightstandError
@@ -48,6 +49,14 @@ if TYPE_CHECKING:
     from nightstand.shutdown import Shutdown
     from nightstand.state import StateStore
     from nightstand.ui.library import LibraryScreen
+
+
+class StoreWarning(Message):
+    """The state store could not save something (raised on any thread)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
 
 class NightstandApp(App[None]):
@@ -79,6 +88,8 @@ class NightstandApp(App[None]):
         self._start_story = story
         self._start_folder = folder if folder is not None else settings.library
         self._startup_warnings = list(warnings)
+        self.store_warnings_shown = len(store.warnings)
+        """How many of the store's warnings have been put on screen (those at start-up count)."""
         # Never show a reader a traceback: Textual prints an unhandled error on its error
         # console after the screen is restored; keep it here for crash.log instead.
         self._crash_report = io.StringIO()
@@ -104,6 +115,8 @@ class NightstandApp(App[None]):
             self.push_screen(LibraryScreen(self._start_folder, self.store))
         for message in self._startup_warnings:
             self.notify(message, severity="warning", timeout=8, markup=False)
+        # Saves happen on another thread: a failure arrives as a message, shown once.
+        self.store.on_warning = self._store_warned
         self._arm_signals()
         self.app_suspend_signal.subscribe(self, self._on_suspend)
 
@@ -314,6 +327,20 @@ class NightstandApp(App[None]):
                 get_story(self, self.store, url, self.settings.library, rescan)
 
         self.push_screen(GetStoryScreen(), chosen)
+
+    def _store_warned(self, text: str) -> None:
+        self.post_message(StoreWarning(text))
+
+    def on_store_warning(self, message: StoreWarning) -> None:
+        """Say once that a reading position (or mark) could not be saved."""
+        self.notify(
+            message.text, title="Reading position not saved", severity="warning", markup=False
+        )
+        self.store_warnings_shown += 1
+
+    def on_unmount(self) -> None:
+        """Nobody listens to the store's warnings any more."""
+        self.store.on_warning = None
 
     def crash_report(self) -> str:
         """What Textual wrote to its error console (a traceback), or "" after a clean run."""

@@ -119,7 +119,6 @@ class ReaderScreen(Screen[None]):
         self._index: ReadingIndex | None = None
         self._matches: Matches | None = None
         self._match: int | None = None
-        self._warned = len(store.warnings)
 
     # -- composition and lifecycle -------------------------------------------------------
 
@@ -134,8 +133,6 @@ class ReaderScreen(Screen[None]):
     def on_mount(self) -> None:
         """Focus the page; the work the first page does not need waits until it is drawn."""
         self.query_one(PageView).focus()
-        # Saves happen on another thread; a failure is reported on the next tick, once.
-        self.set_interval(1.0, self._report_store_warnings)
         if self._sync is not None:
             self._sync.opened(self)
 
@@ -320,14 +317,6 @@ class ReaderScreen(Screen[None]):
         self._saver.submit(self.opened.key, self.opened.path, self.story, self._anchor, percent)
         if self._sync is not None:
             self._sync.note(self)
-
-    def _report_store_warnings(self) -> None:
-        warnings = self._store.warnings
-        for message in warnings[self._warned :]:
-            self.notify(
-                message, title="Reading position not saved", severity="warning", markup=False
-            )
-        self._warned = len(warnings)
 
     # -- navigation actions -------------------------------------------------------------
 
