@@ -18,7 +18,7 @@ from kosync_server import KosyncServer
 from nightstand.errors import StoryError
 from nightstand.formats import load
 from nightstand.formats.epub import spine_documents
-from nightstand.formats.html import fold
+from nightstand.formats.inline import fold
 from nightstand.sync.account import LOG_FILE, SyncLog, load_account
 from nightstand.sync.client import AuthError, KosyncClient, SyncError
 from nightstand.sync.digest import filename_md5, partial_md5, password_key
