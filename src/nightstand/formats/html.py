@@ -27,6 +27,7 @@ from nightstand.formats.decode import sanitize
 from nightstand.formats.plaintext import KNOWN_KEYS, is_end_mark, is_heading, is_separator
 from nightstand.spoilers import is_spoiler_header
 from nightstand.story import NBSP, BlockKind, Header, Span, Story, StoryBuilder
+from nightstand.typography import tie_dashes
 
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -136,7 +137,11 @@ def _tie(match: re.Match[str]) -> str:
 
 
 def tie_ellipses(text: str) -> str:
-    """Join spaced ellipses (``. . .``) with no-break spaces, as the plain-text loader does."""
+    """Join spaced ellipses (``. . .``) with no-break spaces, as the plain-text loader does.
+
+    A dash standing alone after a word is tied to it too (:func:`tie_dashes`).
+    """
+    text = tie_dashes(text)
     if ". ." not in text:
         return text
     text = _ELLIPSIS.sub(_tie, text)

@@ -1,0 +1,112 @@
+"""Typography shared by the loaders: dashes tied to their word, and smart punctuation.
+
+* A dash standing alone after a word (``"You need to -"``, ``word --``, ``word —``), with any
+  closing quotes or brackets after it, is tied to that word with a no-break space, the way
+  a spaced ellipsis is. Layout breaks lines only at ASCII spaces, so the dash of interrupted
+  speech never starts a line.
+* :func:`smarten` turns straight quotes into curly ones, ``--`` into an em dash and ``...``
+  into an ellipsis, with the ``smartypants`` package (the Markdown loader uses markdown-it's
+  own typographer instead, which leaves code alone).
+* :func:`fold` maps the smart forms back to what a typist writes, so a story's identity and
+  a saved quote do not depend on the ``typography`` setting; :func:`typed_pattern` is the
+  regular expression that finds a typed string in either form.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nightstand.story import NBSP
+
+TYPOGRAPHY_CHOICES = ("smart", "as-written")
+
+# A space, then a dash of one to three hyphens (or an em or en dash), then closing
+# punctuation, then a space or the end: the space becomes a no-break space.
+_LONE_DASH = re.compile(r"(?<=\S) (?=(?:-{1,3}|[\u2014\u2013])[\"'\u201d\u2019\u00bb)\]]*(?: |$))")
+
+
+def tie_dashes(text: str) -> str:
+    """Tie every dash standing alone after a word to that word with a no-break space."""
+    if " -" not in text and " \u2014" not in text and " \u2013" not in text:
+        return text
+    return _LONE_DASH.sub(NBSP, text)
+
+
+def smarten(text: str) -> str:
+    """Curly quotes, em dashes for ``--`` and ellipses for ``...`` in one paragraph's text.
+
+    The text is prose, not HTML: ``<`` and ``&`` are kept as they are.
+    """
+    if not ('"' in text or "'" in text or "--" in text or "..." in text):
+        return text
+    import smartypants
+
+    # smartypants reads HTML; escape the characters it would take for markup, then undo.
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = _unescape(smartypants.smartypants(escaped, _ATTRS))
+    # smartypants opens a quote that follows a dash at the end of speech ("to -");
+    # a quote after a word and before a space or the end closes.
+    return _OPENED_AT_END.sub("\u201d", out) if "\u201c" in out else out
+
+
+_OPENED_AT_END = re.compile("(?<=[^\\s\u201c\u201d])\u201c(?=[\\s\u00a0]|$)")
+
+
+_ATTRS = 0
+try:  # pragma: no cover - the attribute set is fixed once the package is installed
+    import smartypants as _sp
+
+    # quotes, em dashes for "--", ellipses; Unicode characters, not entities.
+    _ATTRS = _sp.Attr.q | _sp.Attr.d | _sp.Attr.e | _sp.Attr.u
+except ImportError:  # pragma: no cover
+    pass
+
+_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
+_ENTITY = re.compile("|".join(map(re.escape, _ENTITIES)))
+
+
+def _unescape(text: str) -> str:
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group()], text) if "&" in text else text
+
+
+_FOLD = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u2014": "--",
+        "\u2013": "--",
+        "\u2026": "...",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Smart punctuation back to typed: curly quotes straight, dashes ``--``, ``…`` ``...``."""
+    return text.translate(_FOLD)
+
+
+_TYPED = {
+    '"': "[\"\u201c\u201d]",
+    "'": "['\u2018\u2019]",
+    "--": "(?:---?|\u2014|\u2013)",
+    "...": "(?:\\.\\.\\.|\u2026)",
+}
+_TYPED_PARTS = re.compile(r"\.\.\.|---?|[\"'\u201c\u201d\u2018\u2019\u2014\u2013\u2026]")
+
+
+def typed_pattern(text: str, escape: object = re.escape) -> str:
+    """A regular expression finding ``text`` whether its punctuation is typed or smart.
+
+    ``escape`` escapes the other pieces (``re.escape`` or ``regex.escape``).
+    """
+    out: list[str] = []
+    last = 0
+    esc = escape if callable(escape) else re.escape
+    for m in _TYPED_PARTS.finditer(text):
+        out.append(esc(text[last : m.start()]))
+        out.append(_TYPED[fold(m.group())[:3] if m.group() != "---" else "--"])
+        last = m.end()
+    out.append(esc(text[last:]))
+    return "".join(out)
