@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+import smartypants  # type: ignore[import-untyped]
+
 from nightstand.story import NBSP
 
 TYPOGRAPHY_CHOICES = ("smart", "as-written")
@@ -39,8 +41,6 @@ def smarten(text: str) -> str:
     """
     if not ('"' in text or "'" in text or "--" in text or "..." in text):
         return text
-    import smartypants
-
     # smartypants reads HTML; escape the characters it would take for markup, then undo.
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     out = _unescape(smartypants.smartypants(escaped, _ATTRS))
@@ -49,18 +49,9 @@ def smarten(text: str) -> str:
     return _OPENED_AT_END.sub("\u201d", out) if "\u201c" in out else out
 
 
+# Quotes, em dashes for "--", ellipses; Unicode characters rather than entities.
+_ATTRS = smartypants.Attr.q | smartypants.Attr.d | smartypants.Attr.e | smartypants.Attr.u
 _OPENED_AT_END = re.compile("(?<=[^\\s\u201c\u201d])\u201c(?=[\\s\u00a0]|$)")
-
-
-_ATTRS = 0
-try:  # pragma: no cover - the attribute set is fixed once the package is installed
-    import smartypants as _sp
-
-    # quotes, em dashes for "--", ellipses; Unicode characters, not entities.
-    _ATTRS = _sp.Attr.q | _sp.Attr.d | _sp.Attr.e | _sp.Attr.u
-except ImportError:  # pragma: no cover
-    pass
-
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
 _ENTITY = re.compile("|".join(map(re.escape, _ENTITIES)))
 
@@ -88,7 +79,7 @@ def fold(text: str) -> str:
 
 
 _TYPED = {
-    '"': "[\"\u201c\u201d]",
+    '"': '["\u201c\u201d]',
     "'": "['\u2018\u2019]",
     "--": "(?:---?|\u2014|\u2013)",
     "...": "(?:\\.\\.\\.|\u2026)",
