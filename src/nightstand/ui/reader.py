@@ -25,7 +25,7 @@ from textual.widgets import Footer, Static
 
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
-from nightstand.progress import ReadingIndex, format_minutes
+from nightstand.progress import ReadingIndex, format_minutes, place_percent
 from nightstand.state import resolve_offset
 from nightstand.ui.page_view import PageView
 
@@ -201,6 +201,9 @@ class ReaderScreen(Screen[None]):
             self.call_after_refresh(self._build_index)
         else:
             self.save_position()
+            if not self._on_title:
+                # The page holding the place is back; show which of its lines holds it.
+                self.query_one(PageView).mark_place(self._anchor)
 
     def _relayout(self, width: int, height: int) -> None:
         self._area = (width, height)
@@ -296,7 +299,7 @@ class ReaderScreen(Screen[None]):
         else:
             number, total = paginator.page_number(page), paginator.page_count()
             first = f"page {number} of {total}" if number and total else "page …"
-            percent = paginator.percent(page)
+            percent = self._place_percent()
             if self._index is not None:
                 pr = self._index.progress(page.start)
                 scene = f"scene {pr.scene}/{pr.scenes}"
@@ -316,13 +319,25 @@ class ReaderScreen(Screen[None]):
         text.append("─" * (width - filled), style="dim")
         return text
 
+    def _place_percent(self) -> float:
+        """The share of the words before the anchor (0 on the first page, 100 on the last)."""
+        paginator, page = self._paginator, self._page
+        assert paginator is not None and page is not None
+        return place_percent(
+            self._index,
+            self.story,
+            self._anchor,
+            first_page=paginator.previous(page) is None,
+            last_page=paginator.next(page) is None,
+        )
+
     # -- saving --------------------------------------------------------------------------
 
     def save_position(self) -> None:
         """Queue the anchor for saving (coalesced, off the UI thread)."""
         percent = None
         if self._paginator is not None and self._page is not None and not self._on_title:
-            percent = self._paginator.percent(self._page)
+            percent = self._place_percent()
         self._saver.submit(self.opened.key, self.opened.path, self.story, self._anchor, percent)
 
     def _report_store_warnings(self) -> None:
