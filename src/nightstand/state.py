@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import platformdirs
 
 from nightstand.errors import StateError
+from nightstand.typography import find_typed, fold
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -221,7 +222,7 @@ class KnownStory:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return " ".join(fold(text).split()).casefold()
 
 
 def _title_from_name(title: str, path: Path) -> bool:
@@ -239,7 +240,9 @@ def identify(story: Story, path: Path) -> Identity:
     if story.has_end_mark:
         # A closing END moves when chapters are appended; it is not part of the opening.
         limit = story.blocks[-1].start
-    opening = " ".join(text[: min(limit, OPENING_CHARS * 4)].split())[:OPENING_CHARS]
+    # Folded (curly quotes straight, dashes "--"), so the typography setting, which changes
+    # the loaded text, does not change the identity.
+    opening = " ".join(fold(text[: min(limit, OPENING_CHARS * 4)]).split())[:OPENING_CHARS]
     content_title = "" if _title_from_name(story.title, path) else _norm(story.title)
     norm_author = _norm(story.author or "")
     digest = hashlib.sha256(
@@ -290,6 +293,10 @@ def resolve_offset(story: Story, offset: int, quote: str) -> int:
     if not quote or text.startswith(quote, offset):
         return offset
     found = _nearest(text, quote, offset)
+    if found is not None:
+        return found
+    # Saved with the other typography setting: the same words, other punctuation.
+    found = find_typed(text, quote, offset)
     if found is not None:
         return found
     piece = 16

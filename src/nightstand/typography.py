@@ -15,10 +15,12 @@
 from __future__ import annotations
 
 import re
-
-import smartypants  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING
 
 from nightstand.story import NBSP
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 TYPOGRAPHY_CHOICES = ("smart", "as-written")
 
@@ -41,16 +43,19 @@ def smarten(text: str) -> str:
     """
     if not ('"' in text or "'" in text or "--" in text or "..." in text):
         return text
+    # Imported here: identity and search use this module's folding at start-up.
+    import smartypants  # type: ignore[import-untyped]
+
+    # Quotes, em dashes for "--", ellipses; Unicode characters rather than entities.
+    attrs = smartypants.Attr.q | smartypants.Attr.d | smartypants.Attr.e | smartypants.Attr.u
     # smartypants reads HTML; escape the characters it would take for markup, then undo.
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    out = _unescape(smartypants.smartypants(escaped, _ATTRS))
+    out = _unescape(smartypants.smartypants(escaped, attrs))
     # smartypants opens a quote that follows a dash at the end of speech ("to -");
     # a quote after a word and before a space or the end closes.
     return _OPENED_AT_END.sub("\u201d", out) if "\u201c" in out else out
 
 
-# Quotes, em dashes for "--", ellipses; Unicode characters rather than entities.
-_ATTRS = smartypants.Attr.q | smartypants.Attr.d | smartypants.Attr.e | smartypants.Attr.u
 _OPENED_AT_END = re.compile("(?<=[^\\s\u201c\u201d])\u201c(?=[\\s\u00a0]|$)")
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
 _ENTITY = re.compile("|".join(map(re.escape, _ENTITIES)))
@@ -87,17 +92,38 @@ _TYPED = {
 _TYPED_PARTS = re.compile(r"\.\.\.|---?|[\"'\u201c\u201d\u2018\u2019\u2014\u2013\u2026]")
 
 
-def typed_pattern(text: str, escape: object = re.escape) -> str:
+def typed_pattern(text: str, escape: Callable[[str], str] = re.escape) -> str:
     """A regular expression finding ``text`` whether its punctuation is typed or smart.
 
-    ``escape`` escapes the other pieces (``re.escape`` or ``regex.escape``).
+    Straight and curly quotes match each other, ``--`` (or ``---``) matches an em or en
+    dash, ``...`` an ellipsis, in either direction. ``escape`` escapes the other pieces
+    (``re.escape``, or ``regex.escape`` for the regex package).
     """
     out: list[str] = []
     last = 0
-    esc = escape if callable(escape) else re.escape
     for m in _TYPED_PARTS.finditer(text):
-        out.append(esc(text[last : m.start()]))
-        out.append(_TYPED[fold(m.group())[:3] if m.group() != "---" else "--"])
+        out.append(escape(text[last : m.start()]))
+        piece = m.group()
+        out.append(_TYPED["--" if piece == "---" else fold(piece)])
         last = m.end()
-    out.append(esc(text[last:]))
+    out.append(escape(text[last:]))
     return "".join(out)
+
+
+def find_typed(text: str, quote: str, around: int) -> int | None:
+    """Where ``quote`` stands in ``text`` nearest ``around``, its punctuation typed or smart.
+
+    A saved quote taken with one ``typography`` setting is found in the story loaded with
+    the other. A dash or dots cut off at the quote's end are left out of the search.
+    """
+    quote = quote.rstrip("-.\u2014\u2013")
+    if len(quote.strip()) < 8:
+        return None
+    pattern = re.compile(typed_pattern(quote))
+    best: int | None = None
+    for m in pattern.finditer(text):
+        if best is None or abs(m.start() - around) < abs(best - around):
+            best = m.start()
+        elif m.start() > around:
+            break
+    return best
