@@ -18,6 +18,7 @@ one while only the paragraphs on the page being shown are broken optimally.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -28,10 +29,11 @@ if TYPE_CHECKING:
     from nightstand.layout.lines import Hyphenator
 
 _WORD = re.compile("[^ ]+")
-_LINES = 1e12
-"""The weight of one more line: fewer lines always win, then less stretch."""
+TOLERANCE = 4.0
+"""The loosest justified line tried beside the fullest: two extra cells a gap (gaps of 3)."""
 HYPHEN_PENALTY_JUSTIFIED = 1.0
-"""What a hyphenated line costs on top of its stretch, in squared cells per gap."""
+"""What a line ending in an added hyphen costs on top of its stretch, in squared cells per
+gap (a break after a hyphen the word already has costs nothing more)."""
 HYPHEN_PENALTY_RAGGED = 25.0
 """The same in ragged text, where the cost is the squared room left at the line's end."""
 
@@ -102,9 +104,13 @@ def break_optimal(
                     node_add.append(add)
     count = len(node_word)
     inf = float("inf")
+    # Lines first, then cost: kept apart so that no float rounding can mix them.
+    lines = [n + 1] * count
     best = [inf] * count
     back = [-1] * count
+    lines[0] = 0
     best[0] = 0.0
+    final_lines = n + 1
     final = inf
     final_back = -1
     penalty = HYPHEN_PENALTY_JUSTIFIED if justify else HYPHEN_PENALTY_RAGGED
@@ -119,41 +125,43 @@ def break_optimal(
         base = best[u]
         if base == inf:
             continue
+        nl = lines[u] + 1
         i = node_word[u]
-        head = node_head[u]
         lw = first_width if u == 0 else width
-        # Cells before word i's start on this line are -(reach[i] - widths[i]) - head.
-        offset = reach[i] - widths[i] + head
-        for k in range(i, n):
-            before = reach[k] - widths[k] - offset  # cells up to the start of word k
-            if k > i and before >= lw:
-                break
-            spaces = k - i
-            # Hyphenation points inside word k (after u's own point when k is u's word).
-            for v in points[k]:
-                if k == i and node_chars[v] <= node_chars[u]:
-                    continue
+        # reach[k] - offset: the cells of the line from node u to the end of word k.
+        offset = reach[i] - widths[i] + node_head[u]
+        kmax = bisect_right(reach, offset + lw, i) - 1
+        limit = TOLERANCE if justify else (lw / 3) ** 2
+        # Hyphenation points of the word that does not fit whole (greedy's choice is there).
+        h = kmax + 1
+        if h < n and points[h]:
+            before = reach[h] - widths[h] - offset
+            for v in points[h]:
                 w = before + node_head[v] + (1 if node_add[v] else 0)
                 if w > lw:
                     break
-                value = base + _LINES + cost(lw - w, spaces) + penalty
-                if value < best[v]:
+                value = base + cost(lw - w, h - i) + (penalty if node_add[v] else 0.0)
+                if nl < lines[v] or (nl == lines[v] and value < best[v]):
+                    lines[v] = nl
                     best[v] = value
                     back[v] = u
-            w = reach[k] - offset
-            if w > lw:
-                break
+        # Whole words, the fullest line first (greedy's); looser lines until too loose.
+        for k in range(kmax, i - 1, -1):
             if k == n - 1:
-                value = base + _LINES
-                if value < final:
-                    final = value
+                if nl < final_lines or (nl == final_lines and base < final):
+                    final_lines = nl
+                    final = base
                     final_back = u
-            else:
-                v = word_node[k + 1]
-                value = base + _LINES + cost(lw - w, spaces)
-                if value < best[v]:
-                    best[v] = value
-                    back[v] = u
+                continue
+            c = cost(lw - (reach[k] - offset), k - i)
+            if k < kmax and c > limit:
+                break
+            v = word_node[k + 1]
+            value = base + c
+            if nl < lines[v] or (nl == lines[v] and value < best[v]):
+                lines[v] = nl
+                best[v] = value
+                back[v] = u
     if final_back < 0:
         return None
     chain = [final_back]

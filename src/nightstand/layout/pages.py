@@ -361,8 +361,8 @@ class Paginator:
         while b + 1 < len(codes) and not codes[b] & LAST and codes[b + 1] & (KIND | FIRST) == TEXT:
             b += 1
         sec.exact.update(range(a, b + 1))
-        if a == b:
-            return
+        if b - a < 2 and self._hyphenator is None:
+            return  # two lines at most: greedy's fullest first line is already the best
         starts, ends = sec.starts, sec.ends
         block = self.story.blocks[self.story.block_index_at(starts[a])]
         w = self.column_width - min(block.indent, self.column_width // 3)
