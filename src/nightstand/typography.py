@@ -22,8 +22,6 @@ from nightstand.story import NBSP
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-TYPOGRAPHY_CHOICES = ("smart", "as-written")
-
 # A space, then a dash of one to three hyphens (or an em or en dash), then closing
 # punctuation, then a space or the end: the space becomes a no-break space.
 _LONE_DASH = re.compile(r"(?<=\S) (?=(?:-{1,3}|[\u2014\u2013])[\"'\u201d\u2019\u00bb)\]]*(?: |$))")
