@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nightstand.errors import StoryError
-from nightstand.formats.decode import Decoded, check_not_binary, decode, sanitize
+from nightstand.formats.decode import Decoded, check_not_binary, decode
+from nightstand.text import sanitize
 
 TEXT = "Héllo, “world” — it’s… fine.\nSecond line, naïve café."
 RUSSIAN = (

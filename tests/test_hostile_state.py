@@ -12,11 +12,13 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from nightstand.formats import load
+from nightstand.opening import OpenStory
 from nightstand.settings import load_settings
 from nightstand.state import DB_NAME, StateStore
 from nightstand.ui.app import NightstandApp
 from nightstand.ui.page_view import PageView
-from nightstand.ui.reader import OpenStory, ReaderScreen
+from nightstand.ui.reader import ReaderScreen
+from pilot_tools import settle, wait_until
 from storymaker import write_story
 
 if TYPE_CHECKING:
@@ -42,6 +44,15 @@ def _reader(pilot: Pilot[None]) -> ReaderScreen:
     screen = pilot.app.screen
     assert isinstance(screen, ReaderScreen)
     return screen
+
+
+async def _all_reported(pilot: Pilot[None]) -> None:
+    """Wait until the reader has dealt with every store warning there is (it polls them)."""
+    screen = _reader(pilot)
+    store = screen._store
+    await wait_until(
+        pilot, lambda: store.warnings and screen._warned == len(store.warnings), "warnings seen"
+    )
 
 
 async def test_a_disk_that_fills_up_mid_session_warns_once_and_reading_goes_on(
@@ -75,10 +86,11 @@ async def test_a_disk_that_fills_up_mid_session_warns_once_and_reading_goes_on(
                 marks += 1
             assert store.read_only, "the bookmarks never filled the database"
             print(f"\nthe disk filled after {marks} bookmarks")
-            await pilot.pause(1.1)  # the reader reports store warnings once a second
+            await _all_reported(pilot)  # the reader reports store warnings on a timer
             for _ in range(4):
                 await pilot.press("space", "m", "b", "space")
-            await pilot.pause(1.1)
+            app.saver.flush()
+            await _all_reported(pilot)
             assert app.is_running
             assert app._exception is None
             # Reading went on: pages still turn, and the session keeps its own place.
@@ -133,7 +145,9 @@ async def test_an_unusable_state_folder_warns_once_and_reading_goes_on(tmp_path:
             for _ in range(6):
                 await pilot.press("space", "m")
             await pilot.press("apostrophe", "escape", "t", "escape", "b")
-            await pilot.pause(1.3)
+            await settle(pilot)
+            app.saver.flush()
+            await _all_reported(pilot)
             assert app.is_running
             assert _reader(pilot).reading_position > 0
             # The session's own changes are kept in memory while it lasts.

@@ -9,7 +9,7 @@ import pytest
 from rich.cells import cell_len
 
 from nightstand.formats.plaintext import prose
-from nightstand.layout import LayoutSettings, Line, Page, Paginator, Segment, lines, pages
+from nightstand.layout import LayoutSettings, Line, Page, Paginator, Segment, lines, sections
 from nightstand.layout.render import page_text, text_pages, title_lines
 from nightstand.story import Header, Span, Story, StoryBuilder
 
@@ -237,7 +237,7 @@ def test_a_long_story_without_chapters_is_typeset_one_section_at_a_time() -> Non
         pag = Paginator(story, 80, 24)
         page = pag.page_at(len(story.text) - 10)
         assert pag.next(page) is None
-    assert seen and all(end - start <= 1.5 * pages.SECTION_CHARS for start, end in seen)
+    assert seen and all(end - start <= 1.5 * sections.SECTION_CHARS for start, end in seen)
     assert len(seen) == 1
     # Sections restart pages at paragraph boundaries.
     assert story.text[page.start - 1] in "\n"
@@ -269,7 +269,7 @@ def test_the_page_count_can_be_cancelled() -> None:
 
 def test_pages_by_number_once_counted() -> None:
     body = " ".join(["word"] * 300)
-    with mock.patch.object(pages, "SECTION_CHARS", 500):
+    with mock.patch.object(sections, "SECTION_CHARS", 500):
         story = story_of("# Chapter 1", body, body, "# Chapter 2", body, "END")
         pag = Paginator(story, 30, 10)
         assert pag.page_by_number(3) is None

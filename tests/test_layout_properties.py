@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from nightstand.layout import LayoutSettings, Page, Paginator, lines, pages
+from nightstand.layout import LayoutSettings, Page, Paginator, lines, sections
 from nightstand.story import NBSP, Span, Story, StoryBuilder
 
 if TYPE_CHECKING:
@@ -90,14 +90,14 @@ layouts = st.builds(
 widths = st.integers(20, 200)
 heights = st.integers(5, 80)
 # Small sections make random stories exercise page restarts at section boundaries.
-section_sizes = st.sampled_from([pages.SECTION_CHARS, 300, 60])
+section_sizes = st.sampled_from([sections.SECTION_CHARS, 300, 60])
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @contextmanager
 def section_chars(n: int) -> Iterator[None]:
-    with mock.patch.object(pages, "SECTION_CHARS", n):
+    with mock.patch.object(sections, "SECTION_CHARS", n):
         yield
 
 

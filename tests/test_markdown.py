@@ -240,3 +240,29 @@ def test_front_matter_value_with_brackets_inside_is_not_a_list() -> None:
     )
     assert story.title == "[bold]X[/bold]"
     assert ("tags", "a, b") in [(h.key, h.value) for h in story.headers]
+
+
+def test_front_matter_is_yaml_with_scalars_kept_as_written() -> None:
+    headers, rest = front_matter(
+        "---\ntitle: 'Quoted: yes'\ncomplete: yes\nrating: 013\nsummary: >\n  one\n  two\n"
+        "characters:\n  - Ada\n  - Bo\n---\n\nText.\n"
+    )
+    assert [(h.key, h.value) for h in headers] == [
+        ("title", "Quoted: yes"),
+        ("complete", "yes"),
+        ("rating", "013"),
+        ("summary", "one two"),
+        ("characters", "Ada, Bo"),
+    ]
+    assert rest.strip() == "Text."
+
+
+def test_front_matter_yaml_bombs_stay_small() -> None:
+    # "Billion laughs": each alias doubles the text; aliases are not read, the text stays.
+    lines = ["a0: &a0 [lol, lol]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 40)]
+    headers, _ = front_matter("---\n" + "\n".join(lines) + "\n---\n\nText.\n")
+    assert len(headers) == 40 and max(len(h.value) for h in headers) < 40
+    deep = front_matter("---\ntitle: " + "[" * 5000 + "\n---\n\nText.\n")[0]
+    assert [(h.key, h.value) for h in deep] == [("title", "[" * 5000)]
+    huge = "---\ntitle: " + "x" * 300_000 + "\n---\n\nText.\n"
+    assert front_matter(huge)[0] == []

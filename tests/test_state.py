@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nightstand.cli import main
+from nightstand.cli import main, saved_summary
 from nightstand.errors import StateError
 from nightstand.formats import load
 from nightstand.state import (
@@ -23,7 +23,6 @@ from nightstand.state import (
     StateStore,
     identify,
     resolve_offset,
-    saved_summary,
     state_dir,
 )
 from nightstand.story import StoryBuilder

@@ -17,14 +17,15 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from nightstand import __version__
 from nightstand.errors import NightstandError
-from nightstand.formats.decode import sanitize
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from nightstand.state import StateStore
     from nightstand.story import Story
 
-COMMANDS = ("read", "info", "cat", "list", "forget")
+COMMANDS = ("read", "info", "cat", "list", "forget", "get", "update")
 WORDS_PER_MINUTE = 250
 EXIT_ERROR = 2
 
@@ -95,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     forget = sub.add_parser("forget", help="delete the saved state of a story")
     forget.add_argument("path", type=Path, help="the story file")
+
+    get = sub.add_parser("get", help="download stories from their archives (FanFicFare)")
+    get.add_argument("urls", nargs="+", metavar="URL", help="a story's URL")
+
+    update = sub.add_parser("update", help="fetch new chapters of downloaded stories")
+    update.add_argument("path", nargs="?", type=Path, help="an EPUB or a folder (default: library)")
+    update.add_argument("--all", action="store_true", help="include stories marked complete")
     return parser
 
 
@@ -129,6 +137,7 @@ def _info(args: argparse.Namespace) -> None:
 
     story = load(args.path)
     data = info_data(story, reveal=args.reveal_spoilers)
+    data.update(_source(args.path, story))
     extra = _saved_state(args.path, story)
     data.update(extra)
     if args.json:
@@ -137,13 +146,21 @@ def _info(args: argparse.Namespace) -> None:
         print(format_info(data))
 
 
+def _source(path: Path, story: Story) -> dict[str, Any]:
+    """Where a story from an archive came from (FanFicFare records it in the EPUB)."""
+    from nightstand.archive.epubinfo import source_info
+
+    info = source_info(path) if story.format == "epub" else None
+    return {"source": info.source if info else None, "status": info.status if info else None}
+
+
 def _saved_state(path: Path, story: Story) -> dict[str, Any]:
     """The saved reading position of a story, if the state store knows it.
 
     The state is a bonus here: when it cannot be read, ``info`` still describes the story.
     """
     from nightstand.errors import StateError
-    from nightstand.state import StateStore, saved_summary
+    from nightstand.state import StateStore
 
     try:
         store = StateStore.open()
@@ -155,6 +172,39 @@ def _saved_state(path: Path, story: Story) -> dict[str, Any]:
         for message in store.warnings:
             warn(message)
     return summary
+
+
+def saved_summary(path: Path, story: Story, store: StateStore | None = None) -> dict[str, Any]:
+    """What ``nightstand info`` adds about a story's saved state; ``{}`` if nothing is saved.
+
+    Keys: ``position`` (the offset it would open at), ``percent``, ``last_read`` (ISO 8601),
+    ``chapter``, ``bookmarks`` (how many). Opens the default store unless one is given.
+    """
+    from nightstand.state import StateStore, iso_time
+    from nightstand.state.anchoring import chapter_at, percent_at
+
+    own = store is None
+    active = StateStore.open() if store is None else store
+    try:
+        key = active.find_key(story, path)
+        saved = active.position(key) if key else None
+        if key is None or saved is None:
+            return {}
+        offset = active.resolve(story, saved)
+        percent = saved.percent
+        if saved.words != active.story_words(key, story):
+            # The story changed since: the old share no longer describes it.
+            percent = percent_at(story, offset)
+        return {
+            "position": offset,
+            "percent": percent,
+            "last_read": iso_time(saved.last_read),
+            "chapter": chapter_at(story, offset),
+            "bookmarks": len(active.bookmarks(key)),
+        }
+    finally:
+        if own:
+            active.close()
 
 
 def info_data(story: Story, *, reveal: bool) -> dict[str, Any]:
@@ -200,6 +250,8 @@ def format_info(data: dict[str, Any]) -> str:
         f"Author:       {data['author'] or 'unknown'}",
         f"Format:       {data['format']} ({data['encoding']})",
     ]
+    if data.get("source"):
+        lines.append(f"Source:       {data['source']} ({data.get('status') or 'status unknown'})")
     if data["headers"]:
         lines.append("Headers:")
         for h in data["headers"]:
@@ -231,8 +283,8 @@ def _read(args: argparse.Namespace) -> None:
 
 def _cat(args: argparse.Namespace) -> None:
 
+    from nightstand.cat import page_size, write_pages
     from nightstand.formats import load
-    from nightstand.layout.render import page_size, write_pages
     from nightstand.settings import load_settings
 
     # The reader's own settings, so that `cat` shows the pages the reader shows.
@@ -317,4 +369,24 @@ def _forget(args: argparse.Namespace) -> None:
     print(printable(done + (f"“{title}” ({path})." if title else f"{path}.")))
 
 
-_HANDLERS = {"read": _read, "info": _info, "cat": _cat, "list": _list, "forget": _forget}
+def _get(args: argparse.Namespace) -> None:
+    from nightstand.archive.commands import get
+
+    get(args)
+
+
+def _update(args: argparse.Namespace) -> None:
+    from nightstand.archive.commands import update
+
+    update(args)
+
+
+_HANDLERS = {
+    "read": _read,
+    "info": _info,
+    "cat": _cat,
+    "list": _list,
+    "forget": _forget,
+    "get": _get,
+    "update": _update,
+}

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from nightstand import __version__
 from nightstand.errors import NightstandError, StoryError
-from nightstand.formats.decode import sanitize
 from nightstand.state import CachedFile, identify, iso_time
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     import threading
@@ -30,7 +30,7 @@ STORY_SUFFIXES = frozenset(
 )
 """The file names a scan considers stories; everything else in the folder is left alone."""
 
-CACHE_VERSION = f"{__version__}/1"
+CACHE_VERSION = f"{__version__}/2"
 """Cached entries from another version are re-read: its loaders may read files differently."""
 
 _SAVE_EVERY = 200
@@ -54,6 +54,14 @@ class LibraryEntry:
     """Why the file could not be read as a story, if it could not."""
     key: str | None
     """The key of its reading state, None while it has none."""
+    source: str | None = None
+    """The URL of a story from an archive (FanFicFare records it in the EPUB)."""
+    site: str | None = None
+    status: str | None = None
+    """"In-Progress", "Complete" or None."""
+    chapters: int = 0
+    new_chapters: int = 0
+    """Chapters added since the reader last opened it."""
 
 
 def _walk(folder: Path, cancel: threading.Event | None) -> Iterator[tuple[str, int, int]]:
@@ -129,6 +137,7 @@ def scan(
     cached = store.cached_files(folder)
     seen: dict[str, CachedFile] = {}
     fresh: list[CachedFile] = []
+    chapters: dict[str, int] = {}
     for path, size, mtime_ns in _walk(folder, cancel):
         if cancel is not None and cancel.is_set():
             break
@@ -140,6 +149,7 @@ def scan(
         if story is not None:
             # A changed file finds its old reading state now, not only when it is opened.
             store.find_key(story, Path(path), link=True)
+            chapters[path] = len(story.chapters)
         seen[path] = info
         fresh.append(info)
         if len(fresh) >= _SAVE_EVERY:
@@ -149,7 +159,10 @@ def scan(
     cancelled = cancel is not None and cancel.is_set()
     gone = [] if cancelled else [p for p in cached if p not in seen]
     store.update_cache(fresh, gone)
-    return _entries(folder, seen, store, include_missing=not cancelled)
+    entries = _entries(folder, seen, store, include_missing=not cancelled)
+    from nightstand.archive.shelf import annotate
+
+    return annotate(entries, seen, store, chapters)
 
 
 def _entries(
@@ -214,4 +227,8 @@ def entry_data(entry: LibraryEntry) -> dict[str, Any]:
         "last_read": iso_time(entry.last_read) if entry.last_read is not None else None,
         "missing": entry.missing,
         "error": entry.error,
+        "source": entry.source,
+        "status": entry.status,
+        "chapters": entry.chapters,
+        "new_chapters": entry.new_chapters,
     }

@@ -20,6 +20,16 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from nightstand.settings import Settings
+    from nightstand.story import Story
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStory:
+    """A loaded story with where it came from and its identity in the state store."""
+
+    path: Path
+    story: Story
+    key: str
 
 
 @dataclass(slots=True)

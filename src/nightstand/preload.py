@@ -11,68 +11,94 @@ reported exactly as :func:`nightstand.formats.load` reports them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import enum
+import functools
 import marshal
+import operator
 import os
-from array import array
+import sys
+import typing
 from typing import TYPE_CHECKING, Any
 
 from nightstand.errors import StoryError
-from nightstand.story import Block, BlockKind, Chapter, Header, Span, Story
+from nightstand.story import Story
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
-_KINDS = list(BlockKind)
-_KIND_INDEX = {kind: i for i, kind in enumerate(_KINDS)}
+
+def _codec(hint: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
+    """How to turn a value of type ``hint`` into marshal's types and back; None: as it is."""
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return {m: m.value for m in hint}.__getitem__, {m.value: m for m in hint}.__getitem__
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _encoder(hint), _decoder(hint)
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        inner = _codec(args[0])
+        if inner is not None:
+            encode, decode = inner
+            return (lambda v: [*map(encode, v)]), (lambda v: (*map(decode, v),))
+    return None
+
+
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[str, ...], tuple[tuple[int, Any], ...]]:
+    """A dataclass's public fields (private ones are derived), and codecs by field index."""
+    namespace = vars(sys.modules[cls.__module__])
+    names: list[str] = []
+    codecs: list[tuple[int, Any]] = []
+    for f in dataclasses.fields(cls):
+        if f.init and not f.name.startswith("_"):
+            # Annotations are strings naming types of the dataclass's own module.
+            codec = _codec(eval(f.type, namespace) if isinstance(f.type, str) else f.type)
+            if codec is not None:
+                codecs.append((len(names), codec))
+            names.append(f.name)
+    return tuple(names), tuple(codecs)
+
+
+@functools.cache
+def _encoder(cls: type) -> Callable[[Any], list[Any]]:
+    names, codecs = _plan(cls)
+    get = operator.attrgetter(*names)
+
+    def encode(value: Any) -> list[Any]:
+        row = list(get(value)) if len(names) > 1 else [get(value)]
+        for i, (to_plain, _) in codecs:
+            row[i] = to_plain(row[i])
+        return row
+
+    return encode
+
+
+@functools.cache
+def _decoder(cls: type) -> Callable[[list[Any]], Any]:
+    _, codecs = _plan(cls)
+
+    def decode(row: list[Any]) -> Any:
+        for i, (_, from_plain) in codecs:
+            row[i] = from_plain(row[i])
+        return cls(*row)
+
+    return decode
 
 
 def pack(story: Story) -> bytes:
-    """A story as bytes, for :func:`unpack` in another process of the same build."""
-    blocks = tuple(
-        (
-            _KIND_INDEX[b.kind],
-            b.start,
-            b.end,
-            tuple((s.start, s.end, s.style) for s in b.spans),
-            b.indent,
-        )
-        for b in story.blocks
-    )
-    return marshal.dumps(
-        (
-            story.title,
-            story.author,
-            tuple((h.key, h.value, h.spoiler, h.canonical) for h in story.headers),
-            blocks,
-            tuple((c.title, c.offset, c.block) for c in story.chapters),
-            story.text,
-            story.format,
-            story.encoding,
-            story.warnings,
-        )
-    )
+    """A story as bytes, for :func:`unpack` in another process of the same build.
+
+    Every public field of :class:`Story` and of the records in it goes, found from the
+    dataclasses themselves, so a new field needs no change here.
+    """
+    return marshal.dumps(_encoder(Story)(story))
 
 
 def unpack(data: bytes) -> Story:
     """The story :func:`pack` made."""
-    fields: Any = marshal.loads(data)
-    title, author, headers, blocks, chapters, text, fmt, encoding, warnings = fields
-    built = tuple(
-        Block(_KINDS[kind], start, end, tuple(Span(*s) for s in spans) if spans else (), indent)
-        for kind, start, end, spans, indent in blocks
-    )
-    return Story(
-        title=title,
-        author=author,
-        headers=tuple(Header(*h) for h in headers),
-        blocks=built,
-        chapters=tuple(Chapter(*c) for c in chapters),
-        text=text,
-        format=fmt,
-        encoding=encoding,
-        warnings=tuple(warnings),
-        _starts=array("q", (b.start for b in built)),
-    )
+    story: Story = _decoder(Story)(marshal.loads(data))
+    return story
 
 
 class Preload:

@@ -53,7 +53,7 @@ class ReadingIndex:
         self._words_before = array("q", [0])
         total = 0
         for block in story.blocks:
-            total += count_words(story.text[block.start : block.end])
+            total += count_words(story.block_text(block))
             self._words_before.append(total)
         self.words_total = total
         self._breaks = [b.start for b in story.blocks if b.kind is BlockKind.SCENE_BREAK]

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
-from nightstand.formats.decode import sanitize
 from nightstand.layout import LayoutSettings
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -8,7 +8,7 @@ in memory.
 
 Invariants the loaders guarantee (and the tests check):
 
-* ``Story.text`` holds no control character but ``\\n`` (see ``formats.decode.sanitize``);
+* ``Story.text`` holds no control character but ``\\n`` (see ``nightstand.text.sanitize``);
   inside a block there is no ``\\n`` at all.
 * A spaced ellipsis is joined by no-break spaces (U+00A0) so that line breaking, which
   breaks only at ASCII spaces, can never split it.
@@ -90,7 +90,11 @@ class Story:
     format: str = "text"
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = ()
-    _starts: array[int] = field(default_factory=lambda: array("q"), repr=False, compare=False)
+    _starts: array[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Derived from the blocks, so whoever builds or rebuilds a Story never passes it.
+        object.__setattr__(self, "_starts", array("q", (b.start for b in self.blocks)))
 
     @property
     def spoiler_keys(self) -> tuple[str, ...]:
@@ -235,5 +239,4 @@ class StoryBuilder:
             format=format,
             encoding=encoding,
             warnings=warnings,
-            _starts=array("q", (b.start for b in self._blocks)),
         )

@@ -26,10 +26,11 @@ import pytest
 
 from hostile.terminal import TmuxServer, pty_env
 from nightstand.formats import load
+from nightstand.opening import OpenStory
 from nightstand.settings import load_settings
 from nightstand.state import DB_NAME, StateStore
 from nightstand.ui.app import NightstandApp
-from nightstand.ui.reader import OpenStory, ReaderScreen
+from nightstand.ui.reader import ReaderScreen
 from storymaker import write_story
 
 if TYPE_CHECKING:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from nightstand.formats import load
+from nightstand.opening import OpenStory
 from nightstand.settings import load_settings
 from nightstand.state import StateStore
 from nightstand.ui.app import NightstandApp
-from nightstand.ui.reader import OpenStory
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

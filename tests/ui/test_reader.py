@@ -8,13 +8,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 from rich.console import Console
+from textual.color import Color
+from textual.command import CommandList, CommandPalette
+from textual.events import MouseScrollDown, MouseScrollUp
 
+from nightstand.ui.bookmarks import BookmarksScreen
 from nightstand.ui.help import HelpScreen
 from nightstand.ui.library import LibraryScreen
+from nightstand.ui.lists import OptionList
 from nightstand.ui.page_view import PageView
 from nightstand.ui.reader import NEXT_KEYS, PREVIOUS_KEYS, ReaderScreen
 from nightstand.ui.spoiler import SpoilerGate
 from nightstand.ui.toc import TocScreen
+from pilot_tools import settle, wait_until, widget_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,13 +57,6 @@ def page_text(pilot: Pilot[None]) -> str:
     view = pilot.app.screen.query_one(PageView)
     assert view.page is not None
     return "\n".join("".join(s.text for s in line.segments) for line in view.page.lines)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let background work (page count, index, saves) finish."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_on_page(pilot: Pilot[None], n: int) -> None:
@@ -382,6 +381,15 @@ async def test_mouse_clicks_on_thirds_and_wheel_turn_pages(
         await pilot.click(PageView, offset=(40, 5))
         await pilot.pause()
         assert reader(pilot).reading_position == start
+        # The wheel, as the terminal driver delivers it: to the app, at a place on screen.
+        view = app.screen.query_one(PageView)
+        x, y = view.region.x + 40, view.region.y + 5
+        app.post_message(MouseScrollDown(None, x, y, 0, 1, 0, False, False, False, x, y))
+        await wait_until(pilot, lambda: reader(pilot).reading_position != start, "wheel down")
+        assert reader(pilot).reading_position == forward
+        app.post_message(MouseScrollUp(None, x, y, 0, -1, 0, False, False, False, x, y))
+        await wait_until(pilot, lambda: reader(pilot).reading_position != forward, "wheel up")
+        assert reader(pilot).reading_position == start
 
 
 async def test_resume_after_restart_lands_on_the_same_page(
@@ -493,22 +501,72 @@ async def test_keys_can_be_remapped_in_the_settings_file(
         assert reader(pilot).reading_position == 0
 
 
+def palette_choices(app: NightstandApp) -> list[str]:
+    """The commands the open palette lists, as shown."""
+    assert isinstance(app.screen, CommandPalette), type(app.screen)
+    commands = app.screen.query_one(CommandList)
+    return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+
+
+async def choose_in_palette(pilot: Pilot[None], typed: str, choice: str) -> None:
+    """Type into the open command palette and press Enter once ``choice`` is highlighted."""
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "palette open")
+    palette = app.screen
+    await pilot.press(*typed)
+
+    def ready() -> bool:
+        commands = palette.query_one(CommandList)
+        at = commands.highlighted
+        return at is not None and str(commands.get_option_at_index(at).prompt).startswith(choice)
+
+    await wait_until(pilot, ready, f"{choice!r} highlighted in the palette")
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: app.screen is not palette, "palette closed")
+
+
 async def test_command_palette_offers_the_readers_commands(
     make_app: Callable[[Path], NightstandApp], story_file: Path
 ) -> None:
     app = make_app(story_file)
     async with app.run_test(size=SIZE) as pilot:
         await open_on_page(pilot, 1)
-        titles = {command.title for command in app.get_system_commands(app.screen)}
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "palette open")
+        await wait_until(pilot, lambda: len(palette_choices(app)) > 5, "commands listed")
+        titles = {choice.split("\n")[0] for choice in palette_choices(app)}
         assert {"Table of contents", "Search", "Go to", "Add bookmark", "Library"} <= titles
-        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Last page")
-        command.callback()
-        await pilot.pause()
+        await choose_in_palette(pilot, "last page", "Last page")
+        assert isinstance(app.screen, ReaderScreen)
         assert "END" in page_text(pilot)
 
 
+async def test_a_theme_chosen_in_the_command_palette_is_applied(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        view = app.screen.query_one(PageView)
+
+        def page_background() -> object:
+            return next(iter(view.render_line(1))).style.bgcolor  # type: ignore[union-attr]
+
+        before = page_background()
+        assert app.theme != "nord"
+        await pilot.press("ctrl+p")
+        await choose_in_palette(pilot, "theme", "Theme")
+        await choose_in_palette(pilot, "nord", "nord")
+        assert app.theme == "nord"
+        # The page is drawn in the new theme's colours, not from strips cached before it.
+        nord = Color.parse(app.current_theme.background).rich_color
+        await wait_until(pilot, lambda: page_background() != before, "page redrawn")
+        assert page_background() == nord
+        assert isinstance(app.screen, ReaderScreen)
+
+
 def test_status_parts_fit_the_width_in_order() -> None:
-    from nightstand.ui.reader import fit_parts
+    from nightstand.ui.chrome import fit_parts
 
     parts = ["chapter 1/4 · scene 1/1", "1 min left in chapter", "4 min left in book"]
     assert fit_parts("page 2 of 10", parts, "20%", 200) == (
@@ -545,8 +603,16 @@ async def test_a_failure_to_save_is_one_notification_and_reading_goes_on(
         monkeypatch.setattr(app.store, "_conn", FullDisk(app.store._conn))
         for _ in range(4):
             await pilot.press("space")
-            await pilot.pause(0.4)
-        await pilot.pause(1.2)
+        await wait_until(pilot, lambda: app.store.read_only, "the full disk noticed")
+        await pilot.press("space", "space")
+        app.saver.flush()  # every save so far has been tried
+        screen = reader(pilot)
+        # The reader reports store warnings on a timer: wait until it has told them all.
+        await wait_until(
+            pilot,
+            lambda: screen._warned == len(app.store.warnings) > 0,
+            "the warnings reported",
+        )
         messages = [n.message for n in app._notifications]
         failures = [m for m in messages if "disk is full" in m]
         assert len(failures) == 1, messages
@@ -611,11 +677,16 @@ async def test_markup_in_a_story_is_shown_literally_everywhere(
         assert "She wrote [bold]this[/bold] and [@click=app.quit]that[/]" in text
         await pilot.press("t")
         await pilot.pause()
-        assert "[@click=app.quit]The [red]Red[/red] Door" in screen_text(pilot)
+        # The dialog's own list: the page behind it shows the same heading.
+        assert isinstance(app.screen, TocScreen)
+        contents = widget_text(app.screen.query_one(OptionList))
+        assert "[@click=app.quit]The [red]Red[/red] Door" in contents, contents
         await pilot.click("OptionList", offset=(12, 0))
         await pilot.press("escape", "m", "apostrophe")
         await pilot.pause()
-        assert "[@click=app.quit]" in screen_text(pilot)
+        assert isinstance(app.screen, BookmarksScreen)
+        marks = widget_text(app.screen.query_one(OptionList))
+        assert "[@click=app.quit]The [red]Red[/red] Door" in marks, marks
         await pilot.press("escape", "slash", *"[bold]", "enter")
         await settle(pilot)
         messages = [n.message for n in app._notifications]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from nightstand.ui.library import LibraryScreen
+from pilot_tools import settle
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,9 +25,7 @@ SIZES = [(80, 24), (120, 40)]
 
 
 async def _settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])

@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nightstand.errors import StoryError
-from nightstand.formats.decode import check_not_binary, decode, sanitize
+from nightstand.formats.decode import check_not_binary, decode
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from nightstand.story import Story
 
 MAX_BYTES = 256 * 1024 * 1024
 """The largest story file nightstand opens (256 MiB): far past any real book."""
-
-FORMATS = ("text", "markdown", "html", "epub")
 
 # Format signs in the first few KiB, after any byte-order mark, XML declaration or comment.
 _HTML_START = re.compile(

@@ -3,7 +3,7 @@
 ``META-INF/container.xml`` names the package document (OPF); its metadata gives the title,
 the authors, the tags (``dc:subject``) and the summary (``dc:description``); its spine gives
 the reading order; the EPUB 3 navigation document, or else the EPUB 2 NCX, gives the chapter
-titles. Each XHTML document goes through the HTML path (:class:`~nightstand.formats.html.
+titles. Each XHTML document goes through the HTML path (:class:`~nightstand.formats.writer.
 BlockWriter`), so AO3 and FanFicFare books are read as their HTML downloads are.
 
 Everything is read from memory: nothing is ever extracted or written to disk. The archive is
@@ -25,17 +25,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote
 
+from rich import filesize
+
 from nightstand.errors import StoryError
+from nightstand.formats.body import Body
 from nightstand.formats.decode import decode
-from nightstand.formats.html import (
-    BlockWriter,
-    Body,
-    fold,
-    html_tree,
-    make_header,
-    paragraphs_of,
-    source_is_clean,
-)
+from nightstand.formats.htmltree import html_tree
+from nightstand.formats.inline import fold, source_is_clean
+from nightstand.formats.writer import BlockWriter, paragraphs_of
+from nightstand.headers import make_header
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -56,6 +54,7 @@ MAX_RATIO: Final = 200
 """The highest compression ratio believed for a large entry; text deflates about 3-10x."""
 _RATIO_FROM: Final = 1024**2
 
+_SIZE_UNITS: Final = ["bytes", "KiB", "MiB", "GiB", "TiB"]
 _HTML_TYPES: Final = frozenset({"application/xhtml+xml", "text/html", "application/xml"})
 _HTML_SUFFIXES: Final = (".xhtml", ".html", ".htm", ".xml")
 _SKIPPED_PAGES: Final = frozenset({"fff_tocpage", "fff_logpage", "fff_coverpage"})
@@ -199,11 +198,9 @@ def _safe_name(name: str) -> bool:
 
 
 def _size(n: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n //= 1024
-    return f"{n} TiB"
+    """A byte count for an error line, in binary units (rich picks the unit)."""
+    unit, suffix = filesize.pick_unit_and_suffix(n, _SIZE_UNITS, 1024)
+    return f"{n:,} bytes" if unit == 1 else f"{n / unit:.1f} {suffix}"
 
 
 def _resolve(base: str, href: str) -> tuple[str | None, str]:

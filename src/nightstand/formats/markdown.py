@@ -3,37 +3,33 @@
 Headings are chapters (a lone top-level heading opening the file is the title, and a
 ``by Author`` line under it the author), ``*em*``/``_em_`` and ``**strong**`` are emphasis,
 thematic breaks are scene breaks, block quotes and lists are indented (lists keep their
-bullets and numbers). The headers come from a YAML-style front matter block::
+bullets and numbers). The headers come from a YAML front matter block::
 
     ---
     title: The Long Night
     tags: [angst, hurt/comfort]
     ---
 
-or, as in plain-text stories, from a leading block of ``Key: value`` lines. There is no YAML
-library among the dependencies and front matter in stories is flat, so only the flat subset
-is read: scalars, quoted strings, ``[a, b]`` lists, ``- item`` lists and folded lines.
+or, as in plain-text stories, from a leading block of ``Key: value`` lines. Front matter is
+read by PyYAML within limits (400 lines, 256 KiB, no aliases); lists become comma lists.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from markdown_it import MarkdownIt
 
-from nightstand.formats.decode import sanitize
-from nightstand.formats.html import (
-    BlockWriter,
-    Body,
-    fold,
-    html_tree,
-    key_line,
-    make_header,
-    source_is_clean,
-)
+from nightstand.formats.body import Body
+from nightstand.formats.htmltree import html_tree
+from nightstand.formats.inline import fold, source_is_clean
 from nightstand.formats.plaintext import is_separator
+from nightstand.formats.writer import BlockWriter
+from nightstand.headers import key_line, make_header
 from nightstand.story import count_words
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -41,6 +37,7 @@ if TYPE_CHECKING:
     from nightstand.story import Header, Story
 
 _MAX_FRONT_MATTER_LINES: Final = 400
+_MAX_FRONT_MATTER_CHARS: Final = 256 * 1024
 _QUOTE_INDENT: Final = 4
 _CODE_INDENT: Final = 4
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w '’/&.-]{0,40}?)\s*:(?:\s+(.*)|\s*)$")
@@ -226,54 +223,76 @@ def front_matter(text: str) -> tuple[list[Header], str]:
 
 
 def _yaml_pairs(lines: list[str]) -> list[tuple[str, str]] | None:
-    """Flat ``key: value`` pairs of a YAML-style block, or None if it is not one.
+    """Flat ``key: value`` pairs of a front matter block, or None if it is not one.
 
-    Lists (``[a, b]`` or ``- item`` lines) join with commas, folded lines with spaces.
+    The block must be top-level ``key:`` lines, each with its indented or ``- `` lines;
+    each entry is read by YAML (``safe_load`` rules, every scalar kept as written, no
+    aliases), lists joined with commas. An entry YAML cannot read (``title: [b]X[/b]``,
+    common in hand-written front matter) keeps its text as written.
     """
-    pairs: list[tuple[str, list[str], bool]] = []
+    if sum(map(len, lines)) > _MAX_FRONT_MATTER_CHARS:
+        return None
+    entries: list[list[str]] = []
     for line in lines:
         stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if line[:1].isspace() or stripped.startswith("- "):
-            if not pairs:
+        if not stripped or stripped.startswith("#") or line[:1].isspace() or line[:2] == "- ":
+            if entries:
+                entries[-1].append(line)
+            elif stripped and not stripped.startswith("#"):
                 return None
-            key, values, _ = pairs[-1]
-            if stripped.startswith("- "):
-                values.append(_unquote(stripped[2:]))
-                pairs[-1] = (key, values, True)
-            else:
-                values.append(_unquote(stripped))
-            continue
-        m = _FRONT_KEY.match(line)
-        if not m:
-            return None
-        key, value = m.group(1).strip(), (m.group(2) or "").strip()
-        if value in ("|", ">", "|-", ">-", "|+", ">+"):
-            pairs.append((key, [], False))
-        elif (
-            value.startswith("[")
-            and value.endswith("]")
-            and "[" not in value[1:-1]
-            and "]" not in value[1:-1]
-        ):
-            items = [_unquote(v) for v in value[1:-1].split(",")]
-            pairs.append((key, [v for v in items if v], True))
+        elif _FRONT_KEY.match(line):
+            entries.append([line])
         else:
-            pairs.append((key, [_unquote(value)] if value else [], False))
-    if not pairs:
-        return None
-    return [
-        (key.replace("_", " "), (", " if is_list else " ").join(values))
-        for key, values, is_list in pairs
-    ]
+            return None
+    return [_yaml_entry(entry) for entry in entries] or None
 
 
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value
+def _yaml_entry(lines: list[str]) -> tuple[str, str]:
+    """One front matter entry as (key, value), by YAML or else as written."""
+    import yaml
+
+    try:
+        data = yaml.load("\n".join(lines), Loader=_front_matter_loader())
+    except (yaml.YAMLError, RecursionError):
+        data = None
+    if isinstance(data, dict) and len(data) == 1:
+        ((key, value),) = data.items()
+        return str(key).replace("_", " "), _flat(value)
+    m = _FRONT_KEY.match(lines[0])
+    assert m is not None
+    rest = (m.group(2) or "", *(line.strip() for line in lines[1:]))
+    return m.group(1).strip().replace("_", " "), " ".join(rest)
+
+
+def _flat(value: object) -> str:
+    """A YAML value as one header value: lists and mappings joined with commas."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(text for text in map(_flat, value) if text)
+    if isinstance(value, dict):
+        return ", ".join(f"{_flat(k)}: {_flat(v)}" for k, v in value.items())
+    return str(value)
+
+
+@functools.cache
+def _front_matter_loader() -> type:
+    """PyYAML's safe loader, keeping every scalar as the text it is and refusing aliases.
+
+    Aliases are how a few lines of YAML expand into gigabytes ("billion laughs"); front
+    matter never needs them, so an entry using one is read as written instead.
+    """
+    import yaml
+
+    class FrontMatterLoader(yaml.SafeLoader):
+        yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (read only)
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.YAMLError("front matter may not use aliases")
+            return super().compose_node(parent, index)
+
+    return FrontMatterLoader
 
 
 def key_block(text: str) -> tuple[list[Header], str]:

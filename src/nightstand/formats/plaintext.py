@@ -19,58 +19,13 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from nightstand.formats.decode import sanitize
-from nightstand.spoilers import is_spoiler_header
+from nightstand.headers import canonical_key, is_known_key, make_header
 from nightstand.story import NBSP, Header, Span, Story, StoryBuilder
+from nightstand.text import sanitize
 from nightstand.typography import smarten, tie_dashes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-# Known header keys (lowercased, spaces collapsed) and their normalised names.
-KNOWN_KEYS: dict[str, str] = {
-    "title": "title",
-    "story title": "title",
-    "author": "author",
-    "authors": "author",
-    "by": "author",
-    "written by": "author",
-    "rating": "rating",
-    "rated": "rating",
-    "disclaimer": "disclaimer",
-    "disclaimers": "disclaimer",
-    "spoiler": "spoilers",
-    "spoilers": "spoilers",
-    "spoiler warning": "spoilers",
-    "spoiler warnings": "spoilers",
-    "warning": "warnings",
-    "warnings": "warnings",
-    "summary": "summary",
-    "pairing": "pairing",
-    "pairings": "pairing",
-    "category": "category",
-    "categories": "category",
-    "character": "characters",
-    "characters": "characters",
-    "archive": "archive",
-    "archiving": "archive",
-    "feedback": "feedback",
-    "a/n": "notes",
-    "an": "notes",
-    "author's note": "notes",
-    "author's notes": "notes",
-    "authors note": "notes",
-    "authors notes": "notes",
-    "author note": "notes",
-    "author notes": "notes",
-    "note": "notes",
-    "notes": "notes",
-    "fandom": "fandom",
-    "genre": "genre",
-    "word count": "words",
-    "words": "words",
-    "status": "status",
-}
 
 _KEY_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z'’/&. -]{0,40}?)\s*:(?:\s+(.*)|\s*)$")
 _KEY_WORD = r"(?:[A-Z][\w'’/&.-]*|of|and|the|to|for|&)"
@@ -243,11 +198,8 @@ def _key_of(line: str, *, lenient: bool) -> tuple[str, str, str] | None:
         return None
     key = " ".join(m.group(1).split()).rstrip(" .")
     value = (m.group(2) or "").strip()
-    canonical = KNOWN_KEYS.get(key.lower().replace("’", "'"))
-    if canonical:
-        return key, value, canonical
-    if lenient and value and _UNKNOWN_KEY.match(key):
-        return key, value, key.lower()
+    if is_known_key(key) or (lenient and value and _UNKNOWN_KEY.match(key)):
+        return key, value, canonical_key(key)
     return None
 
 
@@ -287,7 +239,7 @@ def _header_block(lines: list[str]) -> tuple[list[Header], int]:
             parsed = _key_of(line, lenient=True)
             if parsed:
                 key, value, canonical = parsed
-                known = known or canonical in KNOWN_KEYS.values()
+                known = known or is_known_key(key)
                 found.append((key, [value] if value else [], canonical))
             else:
                 found[-1][1].append(line.strip())
@@ -304,13 +256,7 @@ def _header_block(lines: list[str]) -> tuple[list[Header], int]:
         break
     if not found or not (known or closed_by_separator):
         return [], 0
-    headers = [
-        Header(key, " ".join(" ".join(parts).split()), False, canonical)
-        for key, parts, canonical in found
-    ]
-    return [
-        Header(h.key, h.value, is_spoiler_header(h.key, h.value), h.canonical) for h in headers
-    ], end
+    return [make_header(key, " ".join(parts)) for key, parts, _ in found], end
 
 
 def _split_paragraphs(lines: list[str]) -> list[str]:

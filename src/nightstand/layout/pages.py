@@ -1,29 +1,17 @@
-"""Pages from any position: the Paginator.
+"""Pages from any position: the Paginator, its cache of typeset sections, and page numbers.
 
-How pages are found without laying out the book from its start:
-
-* The body is cut into **sections**, and every section starts a new page. A chapter heading
-  always starts a section. Inside a chapter (or a story with no chapters) a new section
-  also starts at the first block boundary at or after every :data:`SECTION_CHARS`
-  characters from the chapter's start, never at a scene break (which stays at the end of
-  the section before). Only inside a paragraph longer than that is a section cut after a
-  space (or, in a word that long, between graphemes); the paragraph then continues on a
-  new page. Section boundaries depend on the story alone, and finding the section of a
-  position takes a couple of binary searches, so the work for any page is bounded by one
-  section (at most about 1.5 × :data:`SECTION_CHARS` characters).
-* Inside a section, lines are broken greedily and pages are filled from the section's
-  start, then nudged so that no page starts with a scene break, ends with a paragraph's
-  lone first line (orphan) or starts with its lone last line (widow) when it can avoid it.
-  Page boundaries are therefore a function of (story, area, settings) only.
-* Typeset sections are kept in a small LRU cache; counting the whole book keeps two
-  integers per section.
+Every section (see :mod:`.sections`) starts a new page, so the page at any position is
+found by typesetting one section (:mod:`.breaking`), at most about 1.5 ×
+:data:`~nightstand.layout.sections.SECTION_CHARS` characters, never the book from its
+start. Page boundaries are therefore a function of (story, area, settings) only. Typeset
+sections are kept in a small LRU cache; counting the whole book keeps two integers per
+section, from which page numbers and percentages come.
 """
 
 from __future__ import annotations
 
 import bisect
 import threading
-import unicodedata
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,10 +19,9 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
-from nightstand.formats.decode import sanitize
+from nightstand.layout.breaking import paginate, section_lines
 from nightstand.layout.lines import (
     BLANK,
-    END,
     FIRST,
     HEADING,
     HYPHEN,
@@ -46,19 +33,17 @@ from nightstand.layout.lines import (
     LayoutSettings,
     Line,
     Segment,
-    break_lines,
     hyphenator,
 )
+from nightstand.layout.numbering import PageIndex
 from nightstand.layout.optimal import break_optimal
-from nightstand.story import BlockKind
+from nightstand.layout.sections import Sections, grapheme_start
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from nightstand.story import Block, Story
-
-SECTION_CHARS = 16_384
-"""Target length of a section: pages restart at a block boundary after this many characters."""
 
 CACHE_SECTIONS = 16
 """How many typeset sections a Paginator keeps."""
@@ -66,9 +51,6 @@ CACHE_SECTIONS = 16
 ASCII_ORNAMENT = "* * *"
 
 _DEFAULT = LayoutSettings()
-_PARAGRAPH = BlockKind.PARAGRAPH
-_SCENE_BREAK = BlockKind.SCENE_BREAK
-_HEADING = BlockKind.HEADING
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,68 +130,6 @@ class _Section:
         return i
 
 
-def paginate(codes: list[int], height: int) -> list[int]:
-    """Fill pages of ``height`` lines; return the index of each page's first line.
-
-    Blank lines at a page's top are dropped. A break is moved earlier (never to an empty
-    page) so that the next page does not start with a scene break or a paragraph's lone last
-    line, and this one does not end with a paragraph's lone first line.
-    """
-    n = len(codes)
-    pages: list[int] = []
-    s = 0
-    while s < n:
-        while s < n and codes[s] & KIND == BLANK:
-            s += 1
-        if s >= n:
-            break
-        pages.append(s)
-        e = s + height
-        if e >= n:
-            break
-        s = _adjust(codes, s, e, n)
-    return pages
-
-
-def _adjust(codes: list[int], s: int, e: int, n: int) -> int:
-    """Where the page starting at line ``s`` ends, given it could hold lines up to ``e``."""
-    for _ in range(8):
-        t = e
-        while t < n and codes[t] & KIND == BLANK:
-            t += 1
-        if t >= n:
-            return e
-        c = codes[t]
-        p = e - 1
-        while p > s and codes[p] & KIND == BLANK:
-            p -= 1
-        if c & KIND == ORNAMENT:
-            new = p
-        elif c & KIND != TEXT or c & FIRST:
-            return e
-        elif c & LAST and codes[t - 1] & KIND == TEXT:
-            new = t - 1
-        elif codes[p] & (KIND | FIRST | LAST) == FIRST and p == t - 1:
-            new = p
-        else:
-            return e
-        if new <= s:
-            return e
-        e = new
-    return e
-
-
-def _grapheme_start(text: str, t: int, limit: int) -> int:
-    """The first position at or after ``t`` that does not split a grapheme."""
-    while 0 < t < limit and (
-        unicodedata.category(text[t]) in ("Mn", "Me", "Cf")
-        or "\ufe00" <= text[t] <= "\ufe0f"
-        or text[t - 1] == "\u200d"
-    ):
-        t += 1
-    return t
-
-
 class Paginator:
     """Pages of one story for one area (``width`` × ``height`` cells) and one set of settings.
 
@@ -238,94 +158,20 @@ class Paginator:
             ornament = "*"
         self._ornament = ornament
         self._length = len(story.text)
-        self._chapter_offsets = [c.offset for c in story.chapters]
+        self._sections = Sections(story)
         self._cache: OrderedDict[int, _Section] = OrderedDict()
         self._lock = threading.Lock()
         # Filled by count_pages: each section's start, the pages before it, the total.
-        self._index: tuple[array[int], array[int], int] | None = None
+        self._index: PageIndex | None = None
 
     # -- sections ---------------------------------------------------------------------------
-
-    def _region(self, position: int) -> tuple[int, int, int]:
-        """(start, end, chapter) of the chapter (or the text before the first) at ``position``."""
-        offsets = self._chapter_offsets
-        ci = bisect.bisect_right(offsets, position) - 1
-        start = offsets[ci] if ci >= 0 else 0
-        end = offsets[ci + 1] if ci + 1 < len(offsets) else self._length
-        return start, end, ci
-
-    def _boundary(self, cs: int, ce: int, k: int) -> int:
-        """The ``k``-th section boundary of the region ``[cs, ce)``; non-decreasing in ``k``."""
-        if k <= 0:
-            return cs
-        t = cs + k * SECTION_CHARS
-        if t >= ce:
-            return ce
-        story = self.story
-        blocks = story.blocks
-        nblocks = len(blocks)
-        bi = story.block_index_at(t)
-        block = blocks[bi]
-        nb = bi if block.start >= t else bi + 1
-        if nb < nblocks and blocks[nb].kind is _SCENE_BREAK:
-            nb += 1
-        bs = min(blocks[nb].start if nb < nblocks else self._length, ce)
-        if bs - t <= SECTION_CHARS // 2 or block.kind is not _PARAGRAPH or block.end <= t:
-            return bs
-        text = story.text
-        limit = min(block.end, t + SECTION_CHARS // 2)
-        space = text.find(" ", t, limit)
-        if space >= 0:
-            return space + 1
-        return _grapheme_start(text, t, block.end)
-
-    def _find_section(self, position: int) -> tuple[int, int, int]:
-        """(start, end, chapter) of the section holding ``position``."""
-        cs, ce, ci = self._region(position)
-        k = (position - cs) // SECTION_CHARS
-        b = self._boundary(cs, ce, k)
-        while b > position:
-            k -= 1
-            b = self._boundary(cs, ce, k)
-        k += 1
-        e = self._boundary(cs, ce, k)
-        while e <= b:
-            k += 1
-            e = self._boundary(cs, ce, k)
-        return b, e, ci
-
-    def _sections(self, cs: int, ce: int) -> list[tuple[int, int]]:
-        """Every section of the region ``[cs, ce)``, in order."""
-        out: list[tuple[int, int]] = []
-        b, k = cs, 0
-        while b < ce:
-            k += 1
-            e = self._boundary(cs, ce, k)
-            while e <= b:
-                k += 1
-                e = self._boundary(cs, ce, k)
-            out.append((b, e))
-            b = e
-        return out
-
-    def _regions(self) -> list[tuple[int, int, int]]:
-        """The chapters (and the text before the first one) as (start, end, chapter)."""
-        offsets = self._chapter_offsets
-        out: list[tuple[int, int, int]] = []
-        first = offsets[0] if offsets else self._length
-        if first > 0:
-            out.append((0, first, -1))
-        for ci, start in enumerate(offsets):
-            end = offsets[ci + 1] if ci + 1 < len(offsets) else self._length
-            out.append((start, end, ci))
-        return out
 
     def _section_at(self, position: int) -> _Section:
         """The typeset section holding ``position``, from the cache when it is there."""
         if self._length == 0:
             return _Section(0, 0, -1, [0], [0], [BLANK], [0])
         position = min(max(position, 0), self._length - 1)
-        start, end, chapter = self._find_section(position)
+        start, end, chapter = self._sections.find(position)
         with self._lock:
             sec = self._cache.get(start)
             if sec is not None:
@@ -388,77 +234,15 @@ class Paginator:
             sec.page_starts[p] = starts[sec.pages[p]]
 
     def _lines(self, start: int, end: int) -> tuple[list[int], list[int], list[int]]:
-        """Break the blocks of ``[start, end)`` into lines: (starts, ends, codes)."""
-        story = self.story
-        text = story.text
-        blocks = story.blocks
-        nblocks = len(blocks)
-        width = self.column_width
-        indent_style = self._indent_style
-        indent = self._indent
-        hyph = self._hyphenator
-        starts: list[int] = []
-        ends: list[int] = []
-        codes: list[int] = []
-        pending = False
-        # The story's first paragraph, like one after a heading or a scene break, is not
-        # indented; one that opens a section inside a chapter is.
-        after_break = start == 0
-        bi = story.block_index_at(start)
-        while bi < nblocks:
-            block = blocks[bi]
-            bi += 1
-            bs = block.start
-            if bs >= end:
-                break
-            be = block.end
-            kind = block.kind
-            if kind is _PARAGRAPH:
-                s0 = bs if bs >= start else start
-                e0 = be if be <= end else end
-                if s0 >= e0:
-                    continue
-                if codes and (pending or not indent_style) and codes[-1] & KIND != BLANK:
-                    starts.append(s0)
-                    ends.append(s0)
-                    codes.append(BLANK)
-                pending = False
-                left = min(block.indent, width // 3)
-                w = width - left
-                n0 = len(codes)
-                flag = FIRST if s0 == bs else 0
-                first_w = w
-                if flag and indent_style and not after_break and indent:
-                    first_w = w - indent
-                    flag |= INDENT
-                break_lines(text, s0, e0, w, first_w, starts, ends, codes, TEXT, hyph)
-                if len(codes) > n0:
-                    codes[n0] |= flag
-                    if e0 == be:
-                        codes[-1] |= LAST
-                after_break = False
-            elif kind is _SCENE_BREAK:
-                # At a section's start, or just under a heading, a scene break says nothing.
-                if codes and codes[-1] & KIND != HEADING:
-                    if codes[-1] & KIND != BLANK:
-                        starts.append(bs)
-                        ends.append(bs)
-                        codes.append(BLANK)
-                    starts.append(bs)
-                    ends.append(bs)
-                    codes.append(ORNAMENT)
-                    pending = True
-                    after_break = True
-            else:
-                if codes and codes[-1] & KIND != BLANK:
-                    starts.append(bs)
-                    ends.append(bs)
-                    codes.append(BLANK)
-                code = HEADING if kind is _HEADING else END
-                break_lines(text, bs, be, width, width, starts, ends, codes, code)
-                pending = kind is _HEADING
-                after_break = True
-        return starts, ends, codes
+        return section_lines(
+            self.story,
+            start,
+            end,
+            self.column_width,
+            self._indent,
+            indent_style=self._indent_style,
+            hyph=self._hyphenator,
+        )
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -557,15 +341,14 @@ class Paginator:
         Takes a fraction of a second for a long novel: call it from a worker thread. The
         typeset-section cache is left alone, so the reader's pages stay warm.
         """
-        index = self._index
-        if index is not None:
-            return index[2]
+        if self._index is not None:
+            return self._index.total
         sec_starts: array[int] = array("q")
         before: array[int] = array("q")
         total = 0
         h = self.lines_per_page
-        for cs, ce, _ in self._regions():
-            for b, e in self._sections(cs, ce):
+        for cs, ce, _ in self._sections.regions():
+            for b, e in self._sections.of_region(cs, ce):
                 if cancel is not None and cancel.is_set():
                     return None
                 cached = self._cache.get(b)
@@ -578,35 +361,26 @@ class Paginator:
                 before.append(total)
                 total += count
         total = max(total, 1)
-        self._index = (sec_starts, before, total)
+        self._index = PageIndex(sec_starts, before, total)
         return total
 
     def page_count(self) -> int | None:
         """The number of pages in the book, None until :meth:`count_pages` has run."""
-        index = self._index
-        return index[2] if index is not None else None
+        return self._index.total if self._index is not None else None
 
     def page_number(self, page: Page) -> int | None:
         """The 1-based number of ``page`` in the whole book, None until counted."""
-        index = self._index
-        if index is None:
+        if self._index is None:
             return None
         sec = self._section_at(page.start)
-        k = bisect.bisect_right(index[0], sec.start) - 1
-        if k < 0:
-            return None
-        return index[1][k] + sec.index_of(page.start) + 1
+        return self._index.number(sec.start, sec.index_of(page.start))
 
     def page_by_number(self, number: int) -> Page | None:
         """The page numbered ``number`` (1-based, clamped into the book), None until counted."""
-        index = self._index
-        if index is None:
+        if self._index is None:
             return None
-        starts, before, total = index
-        number = min(max(number, 1), total)
-        k = max(0, bisect.bisect_right(before, number - 1) - 1)
-        sec = self._section_at(starts[k]) if starts else self._section_at(0)
-        i = number - 1 - (before[k] if starts else 0)
+        start, i = self._index.locate(number)
+        sec = self._section_at(start)
         return self._page(sec, min(max(i, 0), len(sec.pages) - 1))
 
     def chapter_pages(self, page: Page) -> tuple[int, int]:
@@ -618,16 +392,10 @@ class Paginator:
         """
         sec = self._section_at(page.start)
         i = sec.index_of(page.start)
-        cs, ce, _ = self._region(sec.start) if self._length else (0, 0, -1)
-        index = self._index
-        if index is not None:
-            starts, before, total = index
-            k = bisect.bisect_right(starts, sec.start) - 1
-            lo = bisect.bisect_left(starts, cs)
-            hi = bisect.bisect_left(starts, ce)
-            upto = before[hi] if hi < len(starts) else total
-            return before[k] - before[lo] + i + 1, upto - before[lo]
-        sections = self._sections(cs, ce) if self._length else []
+        cs, ce, _ = self._sections.region(sec.start) if self._length else (0, 0, -1)
+        if self._index is not None:
+            return self._index.in_chapter(sec.start, i, cs, ce)
+        sections = self._sections.of_region(cs, ce) if self._length else []
         if 1 < len(sections) <= 4:
             n = m = 0
             for b, _e in sections:
@@ -643,11 +411,10 @@ class Paginator:
 
         By page number once the book is counted, by character offset before.
         """
-        index = self._index
-        if index is not None:
+        if self._index is not None:
             number = self.page_number(page)
             if number is not None:
-                return 100.0 * number / index[2]
+                return 100.0 * number / self._index.total
         if self._length == 0:
             return 100.0
         return min(100.0, 100.0 * page.end / self._length)
@@ -663,8 +430,8 @@ def _styled(text: str, block: Block, s: int, e: int) -> list[Segment]:
         for span in sorted(spans, key=lambda sp: sp.start) if len(spans) > 1 else spans:
             # A style change inside a grapheme would make the pieces measure wider than
             # the whole, so cuts move to the next grapheme boundary.
-            a = _grapheme_start(text, base + span.start, e)
-            b = _grapheme_start(text, base + span.end, e)
+            a = grapheme_start(text, base + span.start, e)
+            b = grapheme_start(text, base + span.end, e)
             if b <= pos:
                 continue
             if a >= e:

@@ -1,35 +1,23 @@
-"""Pages as plain text: the engine's pipe-friendly face (``nightstand cat``), and the title page."""
+"""Pages as plain text (what ``nightstand cat`` prints), and the title page's lines."""
 
 from __future__ import annotations
 
-import io
-import shutil
-import sys
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
-from nightstand.errors import NightstandError
-from nightstand.formats.decode import sanitize
 from nightstand.layout.lines import LayoutSettings, Line, Segment, break_lines
 from nightstand.layout.pages import Paginator
 from nightstand.spoilers import shown_value
 from nightstand.story import NBSP
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-    from typing import TextIO
 
     from nightstand.story import Story
 
 _DEFAULT = LayoutSettings()
-
-MIN_WIDTH = 20
-"""The narrowest page ``nightstand cat`` typesets, in cells."""
-MIN_HEIGHT = 5
-"""The shortest page ``nightstand cat`` typesets, in lines."""
-FALLBACK_SIZE = (80, 24)
-"""The page size when stdout is not a terminal."""
 
 
 def _clean(text: str) -> str:
@@ -111,40 +99,3 @@ def text_pages(
     while page is not None:
         yield page_text(page.lines, page.column_left, settings.margin_top)
         page = pag.next(page)
-
-
-def page_size(width: int | None, height: int | None) -> tuple[int, int]:
-    """The page size for ``nightstand cat``: as given, else the terminal's, else 80×24.
-
-    Raises :class:`NightstandError` for a page too small to typeset.
-    """
-    if width is None or height is None:
-        size = shutil.get_terminal_size(FALLBACK_SIZE) if sys.stdout.isatty() else None
-        width = width if width is not None else (size.columns if size else FALLBACK_SIZE[0])
-        height = height if height is not None else (size.lines if size else FALLBACK_SIZE[1])
-    if width < MIN_WIDTH:
-        raise NightstandError(f"a page must be at least {MIN_WIDTH} cells wide (got {width})")
-    if height < MIN_HEIGHT:
-        raise NightstandError(f"a page must be at least {MIN_HEIGHT} lines tall (got {height})")
-    return width, height
-
-
-def write_pages(
-    out: TextIO,
-    story: Story,
-    width: int,
-    height: int,
-    settings: LayoutSettings = _DEFAULT,
-    *,
-    reveal_spoilers: bool = False,
-) -> None:
-    """Write :func:`text_pages` to ``out``, a form feed before every page but the first."""
-    if isinstance(out, io.TextIOWrapper):
-        # A terminal or pipe that cannot encode a character gets "?", not a traceback.
-        out.reconfigure(errors="replace")
-    pages = text_pages(story, width, height, settings, reveal_spoilers=reveal_spoilers)
-    for i, text in enumerate(pages):
-        if i:
-            out.write("\f")
-        out.write(text + "\n")
-    out.flush()

@@ -18,8 +18,19 @@ from nightstand.layout.render import title_lines
 if TYPE_CHECKING:
     from nightstand.layout.pages import Paginator
 
-START_HINT = "Space or → to start reading"
-SPOILER_HINT = "spoilers hidden — press s to reveal"
+
+def start_hint(keys: str) -> str:
+    """The hint on the last title page; ``keys`` names the keys that turn the page."""
+    return f"{keys} to start reading"
+
+
+def spoiler_hint(key: str) -> str:
+    """The hint that spoilers are hidden; ``key`` names the key that asks to reveal them."""
+    return f"spoilers hidden — press {key} to reveal" if key else "spoilers hidden"
+
+
+START_HINT = start_hint("Space or →")
+SPOILER_HINT = spoiler_hint("s")
 
 
 def _centred(text: str, width: int) -> Line:
@@ -28,14 +39,23 @@ def _centred(text: str, width: int) -> Line:
     return Line((Segment(text, "ornament"),), max(0, (width - cell_len(text)) // 2))
 
 
-def title_pages(paginator: Paginator, *, revealed: bool) -> list[Page]:
-    """The title pages for the paginator's area (at least one)."""
+def title_pages(
+    paginator: Paginator,
+    *,
+    revealed: bool,
+    start_keys: str = "Space or →",
+    reveal_key: str = "s",
+) -> list[Page]:
+    """The title pages for the paginator's area (at least one).
+
+    The hints name ``start_keys`` and ``reveal_key``: the reader passes the keys as bound.
+    """
     story = paginator.story
     width = paginator.column_width
     per_page = paginator.lines_per_page
-    hints = [START_HINT]
+    hints = [start_hint(start_keys)] if start_keys else []
     if story.spoiler_keys and not revealed:
-        hints.insert(0, SPOILER_HINT)
+        hints.insert(0, spoiler_hint(reveal_key))
     lines = list(title_lines(story, width, reveal_spoilers=revealed))
     lines.append(Line(()))
     lines.extend(_centred(hint, width) for hint in hints)

@@ -22,10 +22,12 @@ from textual.binding import Binding, BindingType
 from nightstand.crash import crash_line, write_crash_log
 from nightstand.errors import NightstandError
 from nightstand.formats import load
-from nightstand.formats.decode import sanitize
+from nightstand.opening import OpenStory
 from nightstand.saver import PositionSaver
+from nightstand.text import sanitize
+from nightstand.ui.keys import key_hint
 from nightstand.ui.lists import CommandPalette
-from nightstand.ui.reader import OpenStory, ReaderScreen
+from nightstand.ui.reader import ReaderScreen
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -68,6 +70,12 @@ class NightstandApp(App[None]):
         self._start_story = story
         self._start_folder = folder if folder is not None else settings.library
         self._startup_warnings = list(warnings)
+        # Never show a reader a traceback: Textual prints an unhandled error on its error
+        # console after the screen is restored; keep it here for crash.log instead.
+        self._crash_report = io.StringIO()
+        self.error_console = Console(
+            file=self._crash_report, width=120, no_color=True, markup=False, highlight=False
+        )
 
     def on_mount(self) -> None:
         """Apply theme and key remaps, open the first screen, arm the signal handlers."""
@@ -84,7 +92,7 @@ class NightstandApp(App[None]):
 
             self.push_screen(LibraryScreen(self._start_folder, self.store))
         for message in self._startup_warnings:
-            self.notify(message, severity="warning", timeout=8)
+            self.notify(message, severity="warning", timeout=8, markup=False)
         self._arm_signals()
         self.app_suspend_signal.subscribe(self, self._on_suspend)
 
@@ -99,14 +107,18 @@ class NightstandApp(App[None]):
             if isinstance(b, Binding) and b.id
         }
         keymap = {}
+        unknown = []
         for action, keys in self.settings.keys.items():
             if action in known:
                 keymap[action] = ",".join(keys)
             else:
-                self._startup_warnings.append(
-                    f"[keys] {action}: no such action (press ? for the names); ignored"
-                )
+                unknown.append(action)
         self.set_keymap(keymap)
+        # Named after the remap: the help key may be one of the keys just moved.
+        help_key = key_hint(self.screen, "help")
+        where = f"press {help_key} for the names" if help_key else "see the help for the names"
+        for action in unknown:
+            self._startup_warnings.append(f"[keys] {action}: no such action ({where}); ignored")
 
     def notify(
         self,
@@ -117,21 +129,24 @@ class NightstandApp(App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Notify with markup always off: messages carry titles, quotes and paths from files.
+        """Notify with control characters and escape sequences stripped from the words.
 
-        A path can also hold escape sequences (a file or folder name is text from outside),
-        so the message is sanitized too.
+        ``markup`` means what it says: a caller whose message quotes a file, a path or
+        story text passes ``markup=False``.
         """
         super().notify(
             sanitize(message),
             title=sanitize(title),
             severity=severity,
             timeout=timeout,
-            markup=False,
+            markup=markup,
         )
 
     def _reader(self, opened: OpenStory) -> ReaderScreen:
+        from nightstand.ui.archive import announce_new_chapters
+
         self.title = f"{opened.story.title} — nightstand"
+        announce_new_chapters(self, self.store, opened)
         return ReaderScreen(opened, store=self.store, saver=self.saver, settings=self.settings)
 
     # -- saving on the way out -----------------------------------------------------------
@@ -173,7 +188,7 @@ class NightstandApp(App[None]):
 
     def open_story(self, path: Path) -> None:
         """Load a story off the UI thread, then open the reader on it."""
-        self.notify(f"Opening {path.name}…", timeout=1)
+        self.notify(f"Opening {path.name}…", timeout=1, markup=False)
         self._load(path)
 
     @work(thread=True, exclusive=True, group="load")
@@ -181,7 +196,9 @@ class NightstandApp(App[None]):
         try:
             story = load(path, typography=self.settings.typography)
         except NightstandError as exc:
-            self.call_from_thread(self.notify, str(exc), title="Cannot open", severity="error")
+            self.call_from_thread(
+                self.notify, str(exc), title="Cannot open", severity="error", markup=False
+            )
             return
         key = self.store.story_key(story, path)
         settle_heap()
@@ -209,7 +226,7 @@ class NightstandApp(App[None]):
     def action_command_palette(self) -> None:
         """Textual's command palette, with paging that survives a small terminal."""
         if self.use_command_palette and not CommandPalette.is_open(self.app):
-            self.push_screen(CommandPalette(id="--command-palette"))
+            self.push_screen(CommandPalette())
 
     def action_help(self) -> None:
         """The help screen for the screen in front."""
@@ -240,18 +257,29 @@ class NightstandApp(App[None]):
         yield SystemCommand(
             "Help: nightstand keys", "Every key and its [keys] name", self.action_help
         )
+        yield SystemCommand(
+            "Get a story from a URL", "Download it into the library (FanFicFare)", self.get_story
+        )
 
-    def _print_error_renderables(self) -> None:
-        """Never show a reader a traceback: log it, and say one line."""
-        if not self._exit_renderables:
-            return
-        report = io.StringIO()
-        console = Console(file=report, width=120, no_color=True, force_terminal=False)
-        for renderable in self._exit_renderables:
-            console.print(renderable)
-        where = write_crash_log(report.getvalue())
-        print(f"nightstand: error: {crash_line(where, 'the reader')}", file=sys.stderr)
-        self._exit_renderables.clear()
+    def get_story(self) -> None:
+        """Ask for a URL and download the story into the library folder."""
+        from nightstand.ui.archive import GetStoryScreen, get_story
+        from nightstand.ui.library import LibraryScreen
+
+        def rescan() -> None:
+            for screen in self.screen_stack:
+                if isinstance(screen, LibraryScreen):
+                    screen.action_rescan()
+
+        def chosen(url: str | None) -> None:
+            if url:
+                get_story(self, self.store, url, self.settings.library, rescan)
+
+        self.push_screen(GetStoryScreen(), chosen)
+
+    def crash_report(self) -> str:
+        """What Textual wrote to its error console (a traceback), or "" after a clean run."""
+        return self._crash_report.getvalue()
 
 
 def settle_heap() -> None:
@@ -287,6 +315,9 @@ def run(opening: Opening) -> None:
         )
         app.run()
         app.saver.close()
+        if details := app.crash_report():
+            where = write_crash_log(details)
+            print(f"nightstand: error: {crash_line(where, 'the reader')}", file=sys.stderr)
         if app.return_code:
             raise SystemExit(app.return_code)
     finally:

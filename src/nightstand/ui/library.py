@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from nightstand.errors import NightstandError
-from nightstand.formats.decode import sanitize
 from nightstand.library import scan
+from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -53,6 +53,16 @@ def last_read_text(when: float | None, now: float | None = None) -> str:
     return time.strftime("%Y-%m-%d", time.localtime(when))
 
 
+def archive_cells(entry: LibraryEntry) -> tuple[Text, Text, Text]:
+    """Site, status and chapters ("12 · 2 new") of a story from an archive; blank otherwise."""
+    if entry.source is None:
+        return Text(""), Text(""), Text(str(entry.chapters) if entry.chapters else "")
+    chapters = Text(str(entry.chapters))
+    if entry.new_chapters:
+        chapters.append(f" · {entry.new_chapters} new", style="bold")
+    return Text(entry.site or ""), Text(entry.status or ""), chapters
+
+
 class LibraryScreen(Screen[None]):
     """A table of stories; Enter opens one, / filters, r rescans."""
 
@@ -67,18 +77,12 @@ class LibraryScreen(Screen[None]):
         Binding("enter", "open", "Open", id="library.open", show=True),
         Binding("slash", "filter", "Filter", id="library.filter"),
         Binding("r", "rescan", "Rescan", id="library.rescan"),
+        Binding("u", "update_story", "Update", id="library.update", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
         Binding("j", "cursor(1)", show=False),
         Binding("k", "cursor(-1)", show=False),
         Binding("q", "quit", "Quit", id="library.quit"),
     ]
-
-    DEFAULT_CSS = """
-    LibraryScreen #title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    LibraryScreen Input { display: none; }
-    LibraryScreen Input.-visible { display: block; }
-    LibraryScreen DataTable { height: 1fr; }
-    """
 
     def __init__(self, folder: Path, store: StateStore) -> None:
         super().__init__()
@@ -138,19 +142,13 @@ class LibraryScreen(Screen[None]):
             self.app.call_from_thread(self._scanned, entries)
 
     def _set_title(self, state: str) -> None:
-        """The title line: library, state, folder; cut to the width, the state kept in view."""
+        """The title line: library, state, folder (CSS cuts the folder, the state stays)."""
         self._title_state = state
-        title = Text(f"Library · {state} · {self._where}")
-        title.truncate(max(self.size.width - 2, 10), overflow="ellipsis")
-        self.query_one("#title", Static).update(title)
-
-    def on_resize(self) -> None:
-        """Cut the title line again for the new width."""
-        self._set_title(self._title_state)
+        self.query_one("#title", Static).update(Text(f"Library · {state} · {self._where}"))
 
     def _scan_failed(self, message: str) -> None:
         self._set_title("cannot read it")
-        self.notify(message, title="Library", severity="error")
+        self.notify(message, title="Library", severity="error", markup=False)
 
     def _scanned(self, entries: list[LibraryEntry]) -> None:
         self.entries = entries
@@ -171,6 +169,13 @@ class LibraryScreen(Screen[None]):
         table: DataTable[str | Text] = self.query_one(DataTable)
         selected = self._selected_path()
         table.clear()
+        archive = any(e.source for e in self.entries)
+        if archive and "site" not in table.columns:
+            # Only a library with stories from archives spends the width on these.
+            table.add_column("Site", key="site")
+            table.add_column("Status", key="status")
+            table.add_column("Chapters", key="chapters")
+        archive = "site" in table.columns
         for entry in self.filtered_entries():
             title = Text(entry.title)
             if entry.missing:
@@ -183,6 +188,7 @@ class LibraryScreen(Screen[None]):
                 f"{entry.words:,}",
                 progress_bar(entry.percent),
                 last_read_text(entry.last_read),
+                *(archive_cells(entry) if archive else ()),
                 key=str(entry.path),
             )
         if selected is not None and str(selected) in table.rows:
@@ -210,7 +216,7 @@ class LibraryScreen(Screen[None]):
         if entry is None:
             return
         if entry.missing:
-            self.notify(f"{entry.path} is missing.", severity="warning")
+            self.notify(f"{entry.path} is missing.", severity="warning", markup=False)
             return
         self.post_message(self.OpenRequested(entry.path))
 
@@ -237,6 +243,18 @@ class LibraryScreen(Screen[None]):
         self._filter = ""
         self._fill()
         self.query_one(DataTable).focus()
+
+    def action_update_story(self) -> None:
+        """Fetch new chapters of the selected story (one from an archive) in a worker."""
+        from nightstand.ui.archive import update_story
+
+        entry = self.selected()
+        if entry is None or entry.missing:
+            return
+        if entry.source is None:
+            self.notify(f"{entry.path.name} records no source URL to update from.")
+            return
+        update_story(self.app, entry.path, self.action_rescan)
 
     def action_cursor(self, step: int) -> None:
         """vim's j and k."""

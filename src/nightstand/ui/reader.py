@@ -11,60 +11,39 @@ from __future__ import annotations
 
 import bisect
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.cells import cell_len, set_cell_size
-from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
 from nightstand.progress import ReadingIndex, format_minutes, place_percent
 from nightstand.state import resolve_offset
+from nightstand.ui.chrome import ReaderHeader, StatusLine
+from nightstand.ui.keys import key_hint
 from nightstand.ui.page_view import PageView
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from textual.app import ComposeResult
 
     from nightstand.layout import Page
+    from nightstand.opening import OpenStory
     from nightstand.saver import PositionSaver
     from nightstand.search import Matches
     from nightstand.settings import Settings
     from nightstand.state import StateStore
-    from nightstand.story import Story
 
-NEXT_KEYS = "space,pagedown,right,l,j,f,ctrl+f,enter"
-PREVIOUS_KEYS = "b,pageup,left,h,k,ctrl+b,backspace"
+NEXT_KEYS = "space,right,pagedown,l,j,f,ctrl+f,enter"
+PREVIOUS_KEYS = "b,left,pageup,h,k,ctrl+b,backspace"
 MIN_MEASURE = 20
 MAX_MEASURE = 200
 MEASURE_STEP = 4
-
-
-@dataclass(frozen=True, slots=True)
-class OpenStory:
-    """A loaded story with where it came from and its identity in the state store."""
-
-    path: Path
-    story: Story
-    key: str
-
-
-def fit_parts(first: str, optional: list[str], last: str, width: int) -> str:
-    """``first · optional… · last`` with as many optional parts, in order, as fit ``width``."""
-    chosen: list[str] = []
-    for part in optional:
-        if cell_len(" · ".join([first, *chosen, part, last])) <= width:
-            chosen.append(part)
-    line = " · ".join([first, *chosen, last])
-    return line if cell_len(line) <= width else set_cell_size(line, width)
 
 
 class ReaderScreen(Screen[None]):
@@ -109,15 +88,6 @@ class ReaderScreen(Screen[None]):
         Binding("q", "back", "Quit", tooltip="Back to the library, or quit", id="back"),
     ]
 
-    DEFAULT_CSS = """
-    ReaderScreen { layout: vertical; }
-    ReaderScreen #header-line {
-        height: 1; width: 1fr; padding: 0 1;
-        background: $panel; color: $foreground; text-style: bold;
-    }
-    ReaderScreen #status { height: 2; width: 1fr; padding: 0 1; background: $panel; }
-    """
-
     def __init__(
         self,
         opened: OpenStory,
@@ -153,15 +123,14 @@ class ReaderScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Header line, page, status lines, key footer."""
         with Vertical():
-            yield Static(id="header-line")
+            yield ReaderHeader(self.story.title, self.story.author or "", id="header-line")
             yield PageView(id="page")
-            yield Static(id="status")
+            yield StatusLine(id="status")
             yield Footer()
 
     def on_mount(self) -> None:
         """Focus the page; the work the first page does not need waits until it is drawn."""
         self.query_one(PageView).focus()
-        self._update_chrome()
         # Saves happen on another thread; a failure is reported on the next tick, once.
         self.set_interval(1.0, self._report_store_warnings)
 
@@ -241,7 +210,12 @@ class ReaderScreen(Screen[None]):
 
     def _title_pages(self) -> list[Page]:
         assert self._paginator is not None
-        return title_pages(self._paginator, revealed=self.revealed)
+        return title_pages(
+            self._paginator,
+            revealed=self.revealed,
+            start_keys=key_hint(self, "next_page", most=2),
+            reveal_key=key_hint(self, "reveal"),
+        )
 
     def _show_title(self, index: int) -> None:
         """Show title page ``index`` (0 first, -1 last); the reading place stays put."""
@@ -267,57 +241,44 @@ class ReaderScreen(Screen[None]):
     # -- header and status lines -----------------------------------------------------------
 
     def _update_chrome(self) -> None:
+        """Hand the header and status widgets what they show; they redraw what changed."""
         if not self.is_mounted:
             return
         story = self.story
         chapter_i = story.chapter_index_at(self._anchor)
-        chapter = story.chapters[chapter_i].title if chapter_i >= 0 else ""
-        header = Text(story.title, style="bold", no_wrap=True, overflow="ellipsis")
-        if story.author:
-            header.append(f" · {story.author}", style="not bold")
-        if chapter and not self._on_title:
-            header.append(f" · {chapter}", style="not bold italic")
-        width = max((self._area or (80, 0))[0] - 2, 10)
-        header.truncate(width, overflow="ellipsis")
-        self.query_one("#header-line", Static).update(header)
-        self.query_one("#status", Static).update(self._status_text())
-
-    def _status_text(self) -> Text:
+        chapter = story.chapters[chapter_i].title if chapter_i >= 0 and not self._on_title else ""
+        self.query_one(ReaderHeader).chapter = chapter
+        status = self.query_one(StatusLine)
         paginator, page = self._paginator, self._page
         if paginator is None or page is None:
-            return Text("")
-        width = max((self._area or (80, 0))[0] - 2, 10)
-        optional: list[str] = []
+            return
+        details: list[str] = []
         if self._matches is not None:
             n = len(self._matches.spans)
             at = f"{(self._match or 0) + 1}/{self._matches.count_text}" if n else "no matches"
-            optional.append(f"“{self._matches.query}” {at}")
+            details.append(f"“{self._matches.query}” {at}")
         if self._on_title:
             count = len(self._title_pages())
-            first = f"title page {self._title_index + 1}/{count}" if count > 1 else "title page"
+            place = f"title page {self._title_index + 1}/{count}" if count > 1 else "title page"
             percent = 0.0
         else:
             number, total = paginator.page_number(page), paginator.page_count()
-            first = f"page {number} of {total}" if number and total else "page …"
+            place = f"page {number} of {total}" if number and total else "page …"
             percent = self._place_percent()
             if self._index is not None:
                 pr = self._index.progress(page.start)
                 scene = f"scene {pr.scene}/{pr.scenes}"
                 # Before the first chapter heading there is no chapter number to give.
                 in_chapter = pr.chapters and pr.chapter
-                optional.append(
+                details.append(
                     f"chapter {pr.chapter}/{pr.chapters} · {scene}" if in_chapter else scene
                 )
                 ch_left, book_left = pr.minutes_left(self._settings.words_per_minute)
                 if in_chapter:
-                    optional.append(f"{format_minutes(ch_left)} left in chapter")
-                optional.append(f"{format_minutes(book_left)} left in book")
-        text = Text(fit_parts(first, optional, f"{percent:.0f}%", width), no_wrap=True)
-        text.append("\n")
-        filled = round(width * percent / 100)
-        text.append("━" * filled, style="bold")
-        text.append("─" * (width - filled), style="dim")
-        return text
+                    details.append(f"{format_minutes(ch_left)} left in chapter")
+                details.append(f"{format_minutes(book_left)} left in book")
+        status.place, status.details, status.percent = place, tuple(details), percent
+        status.shown = True
 
     def _place_percent(self) -> float:
         """The share of the words before the anchor (0 on the first page, 100 on the last)."""
@@ -343,7 +304,9 @@ class ReaderScreen(Screen[None]):
     def _report_store_warnings(self) -> None:
         warnings = self._store.warnings
         for message in warnings[self._warned :]:
-            self.notify(message, title="Reading position not saved", severity="warning")
+            self.notify(
+                message, title="Reading position not saved", severity="warning", markup=False
+            )
         self._warned = len(warnings)
 
     # -- navigation actions -------------------------------------------------------------
@@ -456,7 +419,7 @@ class ReaderScreen(Screen[None]):
         try:
             matches = search(self.story.text, query)
         except SearchError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.app.call_from_thread(self._search_done, matches)
 
@@ -464,7 +427,7 @@ class ReaderScreen(Screen[None]):
         self._matches = matches
         if not matches.spans:
             self._match = None
-            self.notify(f"Not found: {matches.query}", severity="warning")
+            self.notify(f"Not found: {matches.query}", severity="warning", markup=False)
             self._update_chrome()
             return
         start = self._page.start if self._page and not self._on_title else -1
@@ -518,7 +481,7 @@ class ReaderScreen(Screen[None]):
     def action_bookmark(self) -> None:
         """Add a bookmark at the first character on screen."""
         mark = self._store.add_bookmark(self.opened.key, self.story, self._anchor)
-        self.notify(f"Bookmarked: {mark.name}")
+        self.notify(f"Bookmarked: {mark.name}", markup=False)
 
     def action_bookmarks(self) -> None:
         """The list of bookmarks, to jump from."""
@@ -530,7 +493,11 @@ class ReaderScreen(Screen[None]):
             for m in self._store.bookmarks(self.opened.key)
         ]
         if not marks:
-            self.notify("No bookmarks yet: press m to add one.")
+            key = key_hint(self, "bookmark")
+            self.notify(
+                f"No bookmarks yet: press {key} to add one." if key else "No bookmarks.",
+                markup=False,
+            )
             return
         self.app.push_screen(BookmarksScreen(marks, self._remove_bookmark), self._bookmark_chosen)
 

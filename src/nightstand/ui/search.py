@@ -14,17 +14,11 @@ if TYPE_CHECKING:
 
 _GOTO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 
-PROMPT_CSS = """
-{name} {{ align: left bottom; background: transparent; }}
-{name} Input {{ dock: bottom; width: 1fr; border: tall $accent; }}
-"""
-
 
 class SearchScreen(ModalScreen[str | None]):
     """Asks for a search query; dismisses with it, or None on Esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
-    DEFAULT_CSS = PROMPT_CSS.format(name="SearchScreen")
 
     def __init__(self, last: str = "") -> None:
         super().__init__()
@@ -54,7 +48,6 @@ class GotoScreen(ModalScreen[tuple[str, float] | None]):
     """Asks for a percentage or a page number."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
-    DEFAULT_CSS = PROMPT_CSS.format(name="GotoScreen")
 
     def compose(self) -> ComposeResult:
         """The target input."""

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from nightstand.ui.keys import key_hint
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -20,20 +22,9 @@ class SpoilerGate(ModalScreen[bool]):
     """A confirmation naming the headers that will be shown; dismisses with the answer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Reveal"),
-        Binding("n,escape,q", "answer(False)", "Keep hidden"),
+        Binding("y", "answer(True)", "Reveal", id="spoiler.reveal"),
+        Binding("n,escape,q", "answer(False)", "Keep hidden", id="spoiler.keep"),
     ]
-
-    DEFAULT_CSS = """
-    SpoilerGate { align: center middle; }
-    SpoilerGate > Vertical {
-        width: 64; max-width: 90%; height: auto;
-        border: thick $warning; background: $surface; padding: 1 2;
-    }
-    SpoilerGate #question { margin-bottom: 1; }
-    SpoilerGate Horizontal { height: auto; align-horizontal: center; }
-    SpoilerGate Button { margin: 0 1; }
-    """
 
     def __init__(self, title: str, keys: Sequence[str]) -> None:
         super().__init__()
@@ -54,8 +45,17 @@ class SpoilerGate(ModalScreen[bool]):
         with Vertical():
             yield Static(question, id="question")
             with Horizontal():
-                yield Button("Reveal (y)", id="reveal", variant="warning")
-                yield Button("Keep hidden (n)", id="keep", variant="primary")
+                yield Button(
+                    self._label("Reveal", "spoiler.reveal"), id="reveal", variant="warning"
+                )
+                yield Button(
+                    self._label("Keep hidden", "spoiler.keep"), id="keep", variant="primary"
+                )
+
+    def _label(self, words: str, binding_id: str) -> str:
+        """A button's words and the key that answers the same, as bound now."""
+        key = key_hint(self, binding_id)
+        return f"{words} ({key})" if key else words
 
     def on_mount(self) -> None:
         """Focus the safe choice."""

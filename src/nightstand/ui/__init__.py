@@ -1,0 +1,1 @@
+"""The Textual UI: draws what the core computes and turns keys into core calls."""

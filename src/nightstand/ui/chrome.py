@@ -1,0 +1,75 @@
+"""The reader's chrome: the header line and the status lines, drawn from reactive fields.
+
+The reader screen sets plain values (title, chapter, "page 2 of 10", the optional parts,
+the percentage) and each widget redraws itself when one of them changes, fitted to its own
+width: the header is cut by CSS (``text-overflow: ellipsis``), the status line keeps its
+optional parts in order as far as they fit and draws the progress rule below them.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+def fit_parts(first: str, optional: list[str], last: str, width: int) -> str:
+    """``first · optional… · last`` with as many optional parts, in order, as fit ``width``."""
+    chosen: list[str] = []
+    for part in optional:
+        if cell_len(" · ".join([first, *chosen, part, last])) <= width:
+            chosen.append(part)
+    line = " · ".join([first, *chosen, last])
+    return line if cell_len(line) <= width else set_cell_size(line, width)
+
+
+class ReaderHeader(Widget):
+    """``title · author · chapter`` on one line, cut with an ellipsis where it ends."""
+
+    story_title: reactive[str] = reactive("")
+    author: reactive[str] = reactive("")
+    chapter: reactive[str] = reactive("")
+    """The chapter being read; empty on the title page and before the first heading."""
+
+    def __init__(self, story_title: str, author: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(ReaderHeader.story_title, story_title)
+        self.set_reactive(ReaderHeader.author, author)
+
+    def render(self) -> Text:
+        """The line; titles, authors and chapter names are story text, so a Text."""
+        header = Text(self.story_title, style="bold")
+        if self.author:
+            header.append(f" · {self.author}", style="not bold")
+        if self.chapter:
+            header.append(f" · {self.chapter}", style="not bold italic")
+        return header
+
+
+class StatusLine(Widget):
+    """Where the reader is, in words and as a rule across the width.
+
+    ``place`` ("page 2 of 10") and the percentage always show; ``details`` (search, chapter,
+    scene, minutes left) are added in order as far as the width allows.
+    """
+
+    place: reactive[str] = reactive("")
+    details: reactive[tuple[str, ...]] = reactive(())
+    percent: reactive[float] = reactive(0.0)
+    shown: reactive[bool] = reactive(False)
+    """False until the first page is typeset: until then the lines stay empty."""
+
+    def render(self) -> Text:
+        """Two lines: the words fitted to the width, then the progress rule."""
+        if not self.shown:
+            return Text("")
+        width = max(self.content_size.width, 10)
+        text = Text(
+            fit_parts(self.place, list(self.details), f"{self.percent:.0f}%", width), no_wrap=True
+        )
+        text.append("\n")
+        filled = round(width * self.percent / 100)
+        text.append("━" * filled, style="bold")
+        text.append("─" * (width - filled), style="dim")
+        return text
