@@ -88,8 +88,10 @@ def test_seed_reveal_spoilers(seed_path: Path) -> None:
 
 
 def test_seed_body_keeps_speech_and_drops_marks(seed_path: Path) -> None:
-    story = load(seed_path)
-    assert 'You need to -"' in story.text
+    story = load(seed_path, typography="as-written")
+    # The dash of interrupted speech is kept and tied to its word.
+    assert 'You need to\u00a0-"' in story.text
+    assert "You need to\u00a0-\u201d" in load(seed_path).text
     assert "-bitch-" not in story.text
     assert "give that bitch what she deserves" in story.text
     assert "\u00a0.\u00a0.\u00a0." in story.text

@@ -85,6 +85,7 @@ layouts = st.builds(
     justify=st.booleans(),
     hyphenate=st.booleans(),
     paragraph_style=st.sampled_from(["blank", "indent"]),
+    line_breaking=st.sampled_from(["optimal", "greedy"]),
 )
 widths = st.integers(20, 200)
 heights = st.integers(5, 80)
@@ -142,7 +143,10 @@ def test_pages_hold_the_body_words_in_order(
     story: Story, width: int, height: int, layout: LayoutSettings, section: int
 ) -> None:
     layout = LayoutSettings(
-        measure=layout.measure, justify=layout.justify, paragraph_style=layout.paragraph_style
+        measure=layout.measure,
+        justify=layout.justify,
+        paragraph_style=layout.paragraph_style,
+        line_breaking=layout.line_breaking,
     )
     with section_chars(section):
         book = all_pages(Paginator(story, width, height, layout))

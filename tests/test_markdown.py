@@ -80,7 +80,8 @@ def test_front_matter_story_body() -> None:
             "The stairs went up and up, and Mara counted every one of them. She did not "
             "stop, not once\u00a0.\u00a0.\u00a0. not even for breath.",
         ),
-        ("paragraph", 4, '"You\'ll be late," said the note on the door.'),
+        # Smart typography is the default for Markdown: markdown-it curls the quotes.
+        ("paragraph", 4, "\u201cYou\u2019ll be late,\u201d said the note on the door."),
         ("scene_break", 0, ""),
         ("paragraph", 0, "At the top the lamp was cold."),
         ("heading", 0, "Chapter 2: Light"),

@@ -150,7 +150,8 @@ def novels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_one_book_in_four_formats_agrees(novels: dict[str, Path]) -> None:
-    stories = {fmt: load(path) for fmt, path in novels.items()}
+    # As written: smart typography is for plain text and Markdown only, so it would differ.
+    stories = {fmt: load(path, typography="as-written") for fmt, path in novels.items()}
     assert {fmt: s.format for fmt, s in stories.items()} == {
         "txt": "text",
         "md": "markdown",

@@ -79,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     cat.add_argument(
         "--paragraphs", choices=("blank", "indent"), help="blank lines or first-line indents"
     )
+    cat.add_argument(
+        "--line-breaking",
+        choices=("optimal", "greedy"),
+        help="break each paragraph as a whole (optimal) or line by line (greedy)",
+    )
+    cat.add_argument(
+        "--typography",
+        choices=("smart", "as-written"),
+        help="curly quotes, dashes and ellipses (smart) or the story's own characters",
+    )
 
     lst = sub.add_parser("list", help="list the stories of a folder, most recently read first")
     lst.add_argument("path", nargs="?", type=Path, help="the folder (default: your library)")
@@ -304,9 +314,10 @@ def _cat(args: argparse.Namespace) -> None:
         justify=args.justify,
         hyphenate=args.hyphenate,
         paragraph_style=args.paragraphs,
+        line_breaking=args.line_breaking,
     )
     width, height = page_size(args.width, args.height)
-    story = load(args.path)
+    story = load(args.path, typography=args.typography or settings.typography)
     write_pages(sys.stdout, story, width, height, layout, reveal_spoilers=args.reveal_spoilers)
 
 

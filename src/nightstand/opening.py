@@ -67,5 +67,5 @@ def plan_opening(path: Path | None) -> Opening:
         opening.folder = path
     else:
         opening.story_path = path
-        opening.preload = Preload(path)
+        opening.preload = Preload(path, settings.typography)
     return opening

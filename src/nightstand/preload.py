@@ -109,8 +109,9 @@ def unpack(data: bytes) -> Story:
 class Preload:
     """A story being loaded in a child process; :meth:`result` waits for it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, typography: str = "smart") -> None:
         self.path = path
+        self.typography = typography
         self._pid = 0
         self._fd = -1
         if not hasattr(os, "fork"):
@@ -128,7 +129,7 @@ class Preload:
                 os.close(read_fd)
                 from nightstand.formats import load
 
-                payload = pack(load(path))
+                payload = pack(load(path, typography=typography))
                 if os.getppid() != parent:
                     return  # orphaned: nobody is reading (the finally exits)
                 with os.fdopen(write_fd, "wb") as out:
@@ -144,14 +145,14 @@ class Preload:
         from nightstand.formats import load
 
         if self._fd < 0:
-            return load(self.path)
+            return load(self.path, typography=self.typography)
         with os.fdopen(self._fd, "rb") as pipe:
             data = pipe.read()
         self._fd = -1
         _, status = os.waitpid(self._pid, 0)
         if status != 0 or not data:
             # The child could not load it: load here, to report the error properly.
-            return load(self.path)
+            return load(self.path, typography=self.typography)
         try:
             return unpack(data)
         except (ValueError, EOFError, TypeError) as exc:

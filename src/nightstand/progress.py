@@ -97,3 +97,28 @@ class ReadingIndex:
             words_total=self.words_total,
             words_left_in_chapter=max(chapter_end_words - read, 0),
         )
+
+
+def place_percent(
+    index: ReadingIndex | None,
+    story: Story,
+    position: int,
+    *,
+    first_page: bool,
+    last_page: bool,
+) -> float:
+    """How far through the story a reading place is, 0..100, the same at any window size.
+
+    The share of the story's words before ``position`` (the reader's anchor, which no
+    window size moves), by characters until the word index is built. The first page shows
+    0 and only the last page shows 100: elsewhere the figure stops at 99.
+    """
+    if last_page:
+        return 100.0
+    if first_page:
+        return 0.0
+    if index is not None:
+        share = index.words_before(position) / index.words_total if index.words_total else 0.0
+    else:
+        share = position / len(story.text) if story.text else 0.0
+    return min(99.0, max(0.0, 100.0 * share))

@@ -2,7 +2,8 @@
 
 Case-insensitive unless the query has a capital (as in less and vim's smartcase); a query
 starting with ``re:`` is a regular expression. Any run of spaces in a plain query matches
-any run of white space, so "soul . . . her" finds the ellipsis joined by no-break spaces.
+any run of white space, so "soul . . . her" finds the ellipsis joined by no-break spaces;
+straight quotes, ``--`` and ``...`` find their smart forms too (the ``typography`` setting).
 
 The ``regex`` package runs the search: it lets go of the interpreter lock while it works, so
 the reader stays responsive during a long search, and it gives up after
@@ -19,6 +20,7 @@ from typing import Any
 import regex
 
 from nightstand.errors import NightstandError
+from nightstand.typography import typed_pattern
 
 MAX_MATCHES = 100_000
 """Enough for any sensible query; bounds memory for "e" on a million-word book."""
@@ -51,7 +53,8 @@ def compile_query(query: str) -> Any:
     if not words:
         raise SearchError("nothing to search for")
     flags = 0 if _has_capital(query) else regex.IGNORECASE
-    return regex.compile(r"\s+".join(regex.escape(w) for w in words), flags)
+    # Quotes, "--" and "..." as typed also find their smart forms (and the other way).
+    return regex.compile(r"\s+".join(typed_pattern(w, regex.escape) for w in words), flags)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 SETTINGS_FILE = "settings.toml"
 PARAGRAPH_STYLES = ("blank", "indent")
+LINE_BREAKING = ("optimal", "greedy")
+TYPOGRAPHY = ("smart", "as-written")
 
 
 def config_dir() -> Path:
@@ -78,6 +80,11 @@ class Settings:
     """What a scene break shows."""
     ascii: bool = _PAGE.ascii
     """Draw the scene break in ASCII (for fonts that lack the ornament)."""
+    line_breaking: str = _PAGE.line_breaking
+    """``"optimal"``: each paragraph broken as a whole; ``"greedy"``: line by line."""
+    typography: str = "smart"
+    """``"smart"``: curly quotes, dashes and ellipses in plain text and Markdown;
+    ``"as-written"``: the story's own characters."""
     words_per_minute: int = 250
     ask_spoilers_every_time: bool = False
     """Ask before showing spoiler headers on every opening, not just the first."""
@@ -103,6 +110,11 @@ _INTS: dict[str, tuple[int, int]] = {
 }
 _BOOLS = ("justify", "hyphenate", "ascii", "ask_spoilers_every_time")
 _MAX_ORNAMENT = 20
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "paragraph_style": PARAGRAPH_STYLES,
+    "line_breaking": LINE_BREAKING,
+    "typography": TYPOGRAPHY,
+}
 
 DEFAULT_FILE = """\
 # nightstand settings. Every setting is shown at its default, commented out:
@@ -131,6 +143,12 @@ DEFAULT_FILE = """\
 # ornament = "⁂"
 # Draw only ASCII characters, for terminals or fonts without the typographic ones.
 # ascii = false
+# "optimal": break each paragraph as a whole, for even gaps; "greedy": fill each line
+# as far as it goes.
+# line_breaking = "optimal"
+# "smart": curly quotes, -- as an em dash and ... as an ellipsis in plain-text and
+# Markdown stories; "as-written": the characters the story was typed with.
+# typography = "smart"
 
 # -- Reading -----------------------------------------------------------------
 # Your reading speed, for the "minutes left" estimates.
@@ -234,11 +252,11 @@ def parse_settings(data: Mapping[str, Any], path: Path, warnings: list[str]) -> 
                 changes[name] = value
             else:
                 bad(name, value, "true or false")
-        elif name == "paragraph_style":
-            if value in PARAGRAPH_STYLES:
+        elif name in _CHOICES:
+            if value in _CHOICES[name]:
                 changes[name] = value
             else:
-                bad(name, value, " or ".join(f'"{s}"' for s in PARAGRAPH_STYLES))
+                bad(name, value, " or ".join(f'"{s}"' for s in _CHOICES[name]))
         elif name == "ornament":
             if (
                 isinstance(value, str)

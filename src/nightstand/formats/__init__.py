@@ -128,8 +128,12 @@ def _head_text(head: bytes) -> str:
     return head.decode("utf-8", errors="replace")
 
 
-def load(path: str | Path) -> Story:
-    """Load a story file of any supported format; raise :class:`StoryError` if it cannot be."""
+def load(path: str | Path, *, typography: str = "smart") -> Story:
+    """Load a story file of any supported format; raise :class:`StoryError` if it cannot be.
+
+    ``typography`` is ``"smart"`` (curly quotes, dashes, ellipses in plain text and
+    Markdown) or ``"as-written"``; HTML and EPUB are always shown as written.
+    """
     path = Path(path)
     data = read_bytes(path)
     fmt = sniff(data, path.suffix.lower())
@@ -148,7 +152,19 @@ def load(path: str | Path) -> Story:
     if fmt == "markdown":
         from nightstand.formats.markdown import parse_markdown
 
-        return parse_markdown(decoded.text, name=name, encoding=decoded.encoding, warnings=warnings)
+        return parse_markdown(
+            decoded.text,
+            name=name,
+            encoding=decoded.encoding,
+            warnings=warnings,
+            typography=typography,
+        )
     from nightstand.formats.plaintext import parse_plaintext
 
-    return parse_plaintext(decoded.text, name=name, encoding=decoded.encoding, warnings=warnings)
+    return parse_plaintext(
+        decoded.text,
+        name=name,
+        encoding=decoded.encoding,
+        warnings=warnings,
+        typography=typography,
+    )

@@ -10,6 +10,7 @@ import re
 
 from nightstand.story import NBSP, Span
 from nightstand.text import sanitize
+from nightstand.typography import tie_dashes
 
 Run = tuple[str, str | None]
 """A piece of a paragraph's raw text and its style (``"emphasis"``, ``"strong"`` or None)."""
@@ -28,7 +29,11 @@ def _tie(match: re.Match[str]) -> str:
 
 
 def tie_ellipses(text: str) -> str:
-    """Join spaced ellipses (``. . .``) with no-break spaces, as the plain-text loader does."""
+    """Join spaced ellipses (``. . .``) with no-break spaces, as the plain-text loader does.
+
+    A dash standing alone after a word is tied to it too (:func:`tie_dashes`).
+    """
+    text = tie_dashes(text)
     if ". ." not in text:
         return text
     text = _ELLIPSIS.sub(_tie, text)

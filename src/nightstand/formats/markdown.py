@@ -46,19 +46,29 @@ _EMPHASIS_TAGS: Final = frozenset({"em", "i", "cite", "u"})
 _STRONG_TAGS: Final = frozenset({"strong", "b"})
 
 _MD = MarkdownIt("commonmark")
+# markdown-it's own typographer: curly quotes, dashes and ellipses, never in code.
+_MD_SMART = MarkdownIt("commonmark", {"typographer": True}).enable(["replacements", "smartquotes"])
 
 
 def parse_markdown(
-    text: str, *, name: str, encoding: str = "utf-8", warnings: tuple[str, ...] = ()
+    text: str,
+    *,
+    name: str,
+    encoding: str = "utf-8",
+    warnings: tuple[str, ...] = (),
+    typography: str = "as-written",
 ) -> Story:
-    """Parse a Markdown story into a Story; ``name`` is the fallback title."""
+    """Parse a Markdown story into a Story; ``name`` is the fallback title.
+
+    ``typography="smart"`` runs markdown-it's typographer (quotes, dashes, ellipses).
+    """
     text = sanitize(text)
     headers, rest = front_matter(text)
     if not headers:
         headers, rest = key_block(rest)
     known_title = next((h.value for h in headers if h.canonical == "title" and h.value), None)
     known_author = next((h.value for h in headers if h.canonical == "author" and h.value), None)
-    tokens = _MD.parse(rest)
+    tokens = (_MD_SMART if typography == "smart" else _MD).parse(rest)
     body = Body()
     writer = BlockWriter(body, known_title=known_title, known_author=known_author)
     writer.headers.extend(headers)
@@ -82,7 +92,13 @@ def parse_markdown(
         from nightstand.formats.plaintext import parse_plaintext
 
         note = "nested too deeply to read as Markdown; shown as plain text"
-        return parse_plaintext(text, name=name, encoding=encoding, warnings=(*warnings, note))
+        return parse_plaintext(
+            text,
+            name=name,
+            encoding=encoding,
+            warnings=(*warnings, note),
+            typography=typography,
+        )
     return story
 
 

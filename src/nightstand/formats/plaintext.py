@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from nightstand.headers import canonical_key, is_known_key, make_header
 from nightstand.story import NBSP, Header, Span, Story, StoryBuilder
 from nightstand.text import sanitize
+from nightstand.typography import smarten, tie_dashes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -102,11 +103,12 @@ def is_end_mark(line: str) -> bool:
     return len(line) <= 40 and bool(_END.match(line))
 
 
-def prose(text: str) -> tuple[str, tuple[Span, ...]]:
+def prose(text: str, *, smart: bool = False) -> tuple[str, tuple[Span, ...]]:
     """One paragraph's raw lines to display text: whitespace folded, marks to spans.
 
     Spaced ellipses are joined (and tied to the word before them) with no-break spaces so
-    that no line break can fall inside one.
+    that no line break can fall inside one; so is a dash standing alone after a word.
+    ``smart`` curls quotes and makes ``--`` and ``...`` an em dash and an ellipsis.
     """
     if not _is_folded(text):
         text = " ".join(text.split())
@@ -119,7 +121,36 @@ def prose(text: str) -> tuple[str, tuple[Span, ...]]:
         # The space before an ellipsis ties it to the word it follows; folding left no other
         # no-break space, so this finds exactly those.
         text = text.replace(" " + _TIED_ELLIPSIS, NBSP + _TIED_ELLIPSIS)
+    text = tie_dashes(text)
+    if smart:
+        text, spans = _smarten(text, spans)
     return text, spans
+
+
+def _smarten(text: str, spans: tuple[Span, ...]) -> tuple[str, tuple[Span, ...]]:
+    """:func:`smarten` the text, keeping the emphasis spans on the same words."""
+    smart = smarten(text)
+    if not spans or len(smart) == len(text):
+        return smart, spans
+    # Only "--"/"---" (to a dash) and "..." (to an ellipsis) change length: walk both texts
+    # side by side to carry every span edge over.
+    where = [0] * (len(text) + 1)
+    i = j = 0
+    n = len(text)
+    while i < n and j < len(smart):
+        step = 1
+        if smart[j] in "\u2014\u2013" and text[i] == "-":
+            while i + step < n and text[i + step] == "-" and step < 3:
+                step += 1
+        elif smart[j] == "\u2026" and text.startswith("...", i):
+            step = 3
+        for k in range(step):
+            where[i + k] = j
+        i += step
+        j += 1
+    for k in range(i, n + 1):
+        where[k] = len(smart)
+    return smart, tuple(Span(where[s.start], where[s.end], s.style) for s in spans)
 
 
 def _is_folded(text: str) -> bool:
@@ -252,9 +283,18 @@ def _split_paragraphs(lines: list[str]) -> list[str]:
 
 
 def parse_plaintext(
-    text: str, *, name: str, encoding: str = "utf-8", warnings: tuple[str, ...] = ()
+    text: str,
+    *,
+    name: str,
+    encoding: str = "utf-8",
+    warnings: tuple[str, ...] = (),
+    typography: str = "as-written",
 ) -> Story:
-    """Parse sanitized plain text into a :class:`Story`; ``name`` is the fallback title."""
+    """Parse sanitized plain text into a :class:`Story`; ``name`` is the fallback title.
+
+    ``typography="smart"`` curls the paragraphs' quotes and sets their dashes and ellipses.
+    """
+    smart = typography == "smart"
     text = sanitize(text)
     lines = text.split("\n")
     headers, body_start = _header_block(lines)
@@ -278,7 +318,7 @@ def parse_plaintext(
 
     def flush() -> None:
         for raw in _split_paragraphs(pending):
-            para, spans = prose(raw)
+            para, spans = prose(raw, smart=smart)
             builder.paragraph(para, spans)
         pending.clear()
 

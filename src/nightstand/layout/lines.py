@@ -42,6 +42,9 @@ class LayoutSettings:
     ornament: str = "⁂"
     ascii: bool = False
     """Plain ASCII fallbacks (the ornament becomes ``* * *``)."""
+    line_breaking: str = "optimal"
+    """``"optimal"``: each paragraph broken as a whole (:mod:`nightstand.layout.optimal`);
+    ``"greedy"``: each line filled as far as it goes."""
 
 
 @dataclass(frozen=True, slots=True)

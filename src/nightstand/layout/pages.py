@@ -22,6 +22,7 @@ from rich.cells import cell_len
 from nightstand.layout.breaking import paginate, section_lines
 from nightstand.layout.lines import (
     BLANK,
+    FIRST,
     HEADING,
     HYPHEN,
     INDENT,
@@ -35,10 +36,13 @@ from nightstand.layout.lines import (
     hyphenator,
 )
 from nightstand.layout.numbering import PageIndex
+from nightstand.layout.optimal import break_optimal
 from nightstand.layout.sections import Sections, grapheme_start
 from nightstand.text import sanitize
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from nightstand.story import Block, Story
 
 CACHE_SECTIONS = 16
@@ -73,8 +77,10 @@ class _Section:
         "codes",
         "end",
         "ends",
+        "exact",
         "page_starts",
         "pages",
+        "refine",
         "rendered",
         "start",
         "starts",
@@ -99,10 +105,29 @@ class _Section:
         self.pages = pages
         self.page_starts = [starts[i] for i in pages]
         self.rendered: dict[int, Page] = {}
+        # Optimal line breaking: the lines are broken greedily first (the same number of
+        # lines per paragraph), and ``refine(self, li)`` re-breaks the paragraph holding
+        # line ``li``, once, when a page or a page start needs it; ``exact`` holds those lines.
+        self.refine: Callable[[_Section, int], None] | None = None
+        self.exact: set[int] = set()
 
     def index_of(self, position: int) -> int:
         """Index of the page holding ``position``."""
-        return max(0, bisect.bisect_right(self.page_starts, position) - 1)
+        i = max(0, bisect.bisect_right(self.page_starts, position) - 1)
+        refine = self.refine
+        if refine is None:
+            return i
+        # A re-broken paragraph starts its lines earlier, never later: make the starts of
+        # this page and the next exact, then look again.
+        for _ in range(8):
+            for k in (i, i + 1):
+                if k < len(self.pages) and self.pages[k] not in self.exact:
+                    refine(self, self.pages[k])
+            j = max(0, bisect.bisect_right(self.page_starts, position) - 1)
+            if j == i:
+                break
+            i = j
+        return i
 
 
 class Paginator:
@@ -125,6 +150,7 @@ class Paginator:
         self._indent_style = settings.paragraph_style == "indent"
         self._indent = max(0, min(settings.indent, self.column_width // 4))
         self._hyphenator = hyphenator() if settings.hyphenate else None
+        self._optimal = settings.line_breaking == "optimal"
         ornament = (
             ASCII_ORNAMENT if settings.ascii else " ".join(sanitize(settings.ornament).split())
         )
@@ -163,7 +189,49 @@ class Paginator:
         if not codes:
             starts, ends, codes = [start], [start], [BLANK]
         pages = paginate(codes, self.lines_per_page) or [0]
-        return _Section(start, end, chapter, starts, ends, codes, pages)
+        sec = _Section(start, end, chapter, starts, ends, codes, pages)
+        if self._optimal:
+            sec.refine = self._refine
+        return sec
+
+    def _refine(self, sec: _Section, li: int) -> None:
+        """Re-break the paragraph holding line ``li`` of ``sec`` optimally (same line count)."""
+        codes = sec.codes
+        if li in sec.exact or codes[li] & KIND != TEXT:
+            sec.exact.add(li)
+            return
+        a = li
+        while a > 0 and not codes[a] & FIRST and codes[a - 1] & (KIND | LAST) == TEXT:
+            a -= 1
+        b = li
+        while b + 1 < len(codes) and not codes[b] & LAST and codes[b + 1] & (KIND | FIRST) == TEXT:
+            b += 1
+        sec.exact.update(range(a, b + 1))
+        if b - a < 2 and self._hyphenator is None:
+            return  # two lines at most: greedy's fullest first line is already the best
+        starts, ends = sec.starts, sec.ends
+        block = self.story.blocks[self.story.block_index_at(starts[a])]
+        w = self.column_width - min(block.indent, self.column_width // 3)
+        first_w = w - self._indent if codes[a] & INDENT else w
+        found = break_optimal(
+            self.story.text,
+            starts[a],
+            ends[b],
+            w,
+            first_w,
+            self._hyphenator,
+            justify=self.settings.justify,
+        )
+        if found is None or len(found[0]) != b - a + 1:
+            return
+        for k, (s, e, hyph) in enumerate(zip(*found, strict=True)):
+            starts[a + k] = s
+            ends[a + k] = e
+            codes[a + k] = (codes[a + k] & ~HYPHEN) | (HYPHEN if hyph else 0)
+        lo = bisect.bisect_left(sec.pages, a)
+        hi = bisect.bisect_right(sec.pages, b)
+        for p in range(lo, hi):
+            sec.page_starts[p] = starts[sec.pages[p]]
 
     def _lines(self, start: int, end: int) -> tuple[list[int], list[int], list[int]]:
         return section_lines(
@@ -187,6 +255,10 @@ class Paginator:
         codes = sec.codes
         while b > a and codes[b - 1] & KIND == BLANK:
             b -= 1
+        if sec.refine is not None:
+            for li in range(a, b):
+                if li not in sec.exact:
+                    sec.refine(sec, li)
         lines = tuple(self._line(sec, li) for li in range(a, b))
         start = sec.starts[a]
         end = sec.ends[b - 1] if b > a else start

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from nightstand.typography import find_typed
+
 if TYPE_CHECKING:
     from nightstand.story import Story
 
@@ -40,6 +42,10 @@ def resolve_offset(story: Story, offset: int, quote: str) -> int:
     if not quote or text.startswith(quote, offset):
         return offset
     found = _nearest(text, quote, offset)
+    if found is not None:
+        return found
+    # Saved with the other typography setting: the same words, other punctuation.
+    found = find_typed(text, quote, offset)
     if found is not None:
         return found
     piece = 16

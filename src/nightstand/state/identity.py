@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nightstand.typography import fold
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -42,7 +44,7 @@ class Identity:
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return " ".join(fold(text).split()).casefold()
 
 
 def _title_from_name(title: str, path: Path) -> bool:
@@ -60,7 +62,9 @@ def identify(story: Story, path: Path) -> Identity:
     if story.has_end_mark:
         # A closing END moves when chapters are appended; it is not part of the opening.
         limit = story.blocks[-1].start
-    opening = " ".join(text[: min(limit, OPENING_CHARS * 4)].split())[:OPENING_CHARS]
+    # Folded (curly quotes straight, dashes "--"), so the typography setting, which changes
+    # the loaded text, does not change the identity.
+    opening = " ".join(fold(text[: min(limit, OPENING_CHARS * 4)]).split())[:OPENING_CHARS]
     content_title = "" if _title_from_name(story.title, path) else _norm(story.title)
     norm_author = _norm(story.author or "")
     digest = hashlib.sha256(

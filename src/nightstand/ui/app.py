@@ -245,7 +245,7 @@ class NightstandApp(App[None]):
     @work(thread=True, exclusive=True, group="load")
     def _load(self, path: Path) -> None:
         try:
-            story = load(path)
+            story = load(path, typography=self.settings.typography)
         except NightstandError as exc:
             self.call_from_thread(
                 self.notify, str(exc), title="Cannot open", severity="error", markup=False
@@ -396,7 +396,11 @@ def run(opening: Opening, guard: Shutdown | None = None) -> None:
         story: OpenStory | None = None
         if opening.story_path is not None:
             path = opening.story_path
-            loaded = opening.preload.result() if opening.preload else load(path)
+            loaded = (
+                opening.preload.result()
+                if opening.preload
+                else load(path, typography=opening.settings.typography)
+            )
             story = OpenStory(path, loaded, store.story_key(loaded, path))
             settle_heap()
         app = NightstandApp(

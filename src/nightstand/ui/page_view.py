@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from textual import events
+    from textual.timer import Timer
 
     from nightstand.layout import Line, Page
 
@@ -42,6 +43,7 @@ class PageView(Widget, can_focus=True):
         "page-view--key",
         "page-view--hidden",
         "page-view--title",
+        "page-view--marker",
     }
 
     DEFAULT_CSS = """
@@ -61,7 +63,12 @@ class PageView(Widget, can_focus=True):
     PageView > .page-view--current { background: $warning; color: $text; text-style: bold; }
     PageView > .page-view--key { text-style: bold; }
     PageView > .page-view--hidden { text-style: italic; color: $warning; }
+    PageView > .page-view--marker { text-style: bold; color: $accent; }
     """
+
+    MARK_SECONDS: ClassVar[float] = 2.0
+    """How long the place marker stays after a resize, unless a key comes first."""
+    MARKER = "▸"
 
     class AreaChanged(Message):
         """The drawable area changed size: the page must be typeset again."""
@@ -85,6 +92,8 @@ class PageView(Widget, can_focus=True):
         self._highlights: tuple[tuple[int, int], ...] = ()
         self._current: tuple[int, int] | None = None
         self._strips: dict[int, Strip] = {}
+        self._marker: int | None = None
+        self._marker_timer: Timer | None = None
 
     @property
     def page(self) -> Page | None:
@@ -111,7 +120,48 @@ class PageView(Widget, can_focus=True):
         )
         self._current = current if current in self._highlights else None
         self._strips.clear()
+        self.unmark()
         self.refresh()
+
+    @property
+    def marker_row(self) -> int | None:
+        """The page line marked as holding the reader's place, if a marker is shown."""
+        return self._marker
+
+    def mark_place(self, offset: int) -> None:
+        """Mark the line holding story ``offset`` in the left margin, for a moment.
+
+        The marker goes on the next key or after :attr:`MARK_SECONDS`.
+        """
+        page = self._page
+        if page is None or page.column_left < 2:
+            return
+        row = None
+        for i, line in enumerate(page.lines):
+            if line.segments and line.offset <= offset:
+                row = i
+        if row is None:
+            return
+        self.unmark()
+        self._marker = row
+        self._marker_timer = self.set_timer(self.MARK_SECONDS, self.unmark)
+        self._strips.clear()
+        self.refresh()
+
+    def unmark(self) -> None:
+        """Take the place marker away."""
+        if self._marker_timer is not None:
+            self._marker_timer.stop()
+            self._marker_timer = None
+        if self._marker is not None:
+            self._marker = None
+            self._strips.clear()
+            self.refresh()
+
+    def on_key(self, event: events.Key) -> None:
+        """Any key takes the place marker away (the key still does what it does)."""
+        if self._marker is not None:
+            self.unmark()
 
     def notify_style_update(self) -> None:
         """Drop cached strips when the theme or stylesheet changes."""
@@ -161,7 +211,17 @@ class PageView(Widget, can_focus=True):
             line = line.highlighted(self._highlights)
             if self._current is not None:
                 line = line.highlighted([self._current], "current")
-        return Strip(self._segments(line, page.column_left, base)).adjust_cell_length(width, base)
+        segments = self._segments(line, page.column_left, base)
+        if row == self._marker:
+            pad = segments[0].text
+            at = page.column_left - 2
+            style = base + self.get_component_rich_style("page-view--marker", partial=True)
+            segments[0:1] = [
+                Segment(pad[:at], base),
+                Segment(self.MARKER, style),
+                Segment(pad[at + 1 :], base),
+            ]
+        return Strip(segments).adjust_cell_length(width, base)
 
     def _segments(self, line: Line, column_left: int, base: Style) -> list[Segment]:
         segments = [Segment(" " * (column_left + line.left), base)]

@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
-from nightstand.progress import ReadingIndex, format_minutes
+from nightstand.progress import ReadingIndex, format_minutes, place_percent
 from nightstand.state import resolve_offset
 from nightstand.ui.chrome import ReaderHeader, StatusLine
 from nightstand.ui.keys import key_hint
@@ -175,6 +175,9 @@ class ReaderScreen(Screen[None]):
             self.call_after_refresh(self.save_position)
         else:
             self.save_position()
+            if not self._on_title:
+                # The page holding the place is back; show which of its lines holds it.
+                self.query_one(PageView).mark_place(self._anchor)
 
     def _relayout(self, width: int, height: int) -> None:
         self._area = (width, height)
@@ -291,7 +294,7 @@ class ReaderScreen(Screen[None]):
         else:
             number, total = paginator.page_number(page), paginator.page_count()
             place = f"page {number} of {total}" if number and total else "page …"
-            percent = paginator.percent(page)
+            percent = self._place_percent()
             if self._index is not None:
                 pr = self._index.progress(page.start)
                 scene = f"scene {pr.scene}/{pr.scenes}"
@@ -307,13 +310,25 @@ class ReaderScreen(Screen[None]):
         status.place, status.details, status.percent = place, tuple(details), percent
         status.shown = True
 
+    def _place_percent(self) -> float:
+        """The share of the words before the anchor (0 on the first page, 100 on the last)."""
+        paginator, page = self._paginator, self._page
+        assert paginator is not None and page is not None
+        return place_percent(
+            self._index,
+            self.story,
+            self._anchor,
+            first_page=paginator.previous(page) is None,
+            last_page=paginator.next(page) is None,
+        )
+
     # -- saving --------------------------------------------------------------------------
 
     def save_position(self) -> None:
         """Queue the anchor for saving (coalesced, off the UI thread)."""
         percent = None
         if self._paginator is not None and self._page is not None and not self._on_title:
-            percent = self._paginator.percent(self._page)
+            percent = self._place_percent()
         self._saver.submit(self.opened.key, self.opened.path, self.story, self._anchor, percent)
         if self._sync is not None:
             self._sync.note(self)
