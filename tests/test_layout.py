@@ -282,18 +282,6 @@ def test_pages_by_number_once_counted() -> None:
         assert pag.page_by_number(0) == walked[0] and pag.page_by_number(total + 5) == walked[-1]
 
 
-def test_chapter_pages_count_within_the_chapter() -> None:
-    body = " ".join(["word"] * 200)
-    story = story_of("# Chapter 1", body, "# Chapter 2", body, body)
-    pag = Paginator(story, 30, 10, BARE)
-    second = pag.page_at(story.chapters[1].offset)
-    n, m = pag.chapter_pages(second)
-    assert n == 1 and m > 1
-    assert pag.chapter_pages(pag.last()) == (m, m)
-    pag.count_pages()
-    assert pag.chapter_pages(second) == (1, m)
-
-
 def test_an_empty_story_has_one_empty_page() -> None:
     story = StoryBuilder().build(title="Nothing")
     pag = Paginator(story, 80, 24)

@@ -36,12 +36,3 @@ class PageIndex:
             return 0, number - 1
         k = max(0, bisect.bisect_right(self.before, number - 1) - 1)
         return self.starts[k], number - 1 - self.before[k]
-
-    def in_chapter(self, section_start: int, index: int, start: int, end: int) -> tuple[int, int]:
-        """(N, M): the page is the N-th of the M pages of the chapter ``[start, end)``."""
-        starts, before = self.starts, self.before
-        k = bisect.bisect_right(starts, section_start) - 1
-        lo = bisect.bisect_left(starts, start)
-        hi = bisect.bisect_left(starts, end)
-        upto = before[hi] if hi < len(starts) else self.total
-        return before[k] - before[lo] + index + 1, upto - before[lo]

@@ -383,29 +383,6 @@ class Paginator:
         sec = self._section_at(start)
         return self._page(sec, min(max(i, 0), len(sec.pages) - 1))
 
-    def chapter_pages(self, page: Page) -> tuple[int, int]:
-        """(N, M): the page is the N-th of the M pages of its chapter.
-
-        Exact once the book is counted; before, a chapter of up to four sections is typeset
-        to know it, and in a longer one (or a story without chapters) N and M are within
-        the page's section.
-        """
-        sec = self._section_at(page.start)
-        i = sec.index_of(page.start)
-        cs, ce, _ = self._sections.region(sec.start) if self._length else (0, 0, -1)
-        if self._index is not None:
-            return self._index.in_chapter(sec.start, i, cs, ce)
-        sections = self._sections.of_region(cs, ce) if self._length else []
-        if 1 < len(sections) <= 4:
-            n = m = 0
-            for b, _e in sections:
-                count = len(self._section_at(b).pages)
-                if b < sec.start:
-                    n += count
-                m += count
-            return n + i + 1, m
-        return i + 1, len(sec.pages)
-
     def percent(self, page: Page) -> float:
         """How far through the book the end of ``page`` is, 0..100.
 
