@@ -286,13 +286,18 @@ def format_info(data: dict[str, Any]) -> str:
 def _read(args: argparse.Namespace) -> None:
     from nightstand.opening import plan_opening
     from nightstand.shutdown import Shutdown
+    from nightstand.source import stdin_is_story
 
+    path: Path | None = args.path
+    if path is None and stdin_is_story():
+        path = Path("-")  # `cmd | nightstand` reads the story from the pipe, like less
     # From here to the end, SIGHUP, SIGTERM and SIGINT end the reader within a bound.
     guard = Shutdown()
     guard.install()
     try:
         # Decide, and start loading the story, before importing the UI: the two overlap.
-        opening = plan_opening(args.path)
+        # A story on a pipe is read here: Ctrl-C while waiting for it exits with 130.
+        opening = plan_opening(path)
         guard.cleanups.append(opening.store.close)
         if opening.preload is not None:
             guard.cleanups[:0] = [opening.preload.kill]

@@ -88,10 +88,13 @@ def stdin_is_story() -> bool:
 def stream_for(path: Path | None) -> Stream | None:
     """The stream ``path`` names (``-``, a FIFO, a pipe behind ``/dev/fd/N``), or None.
 
-    None for a regular file, a folder or a missing path: those are read as before.
+    None for no path, a regular file, a folder or a missing path: those are read as before.
+    (Whether a bare ``nightstand`` reads standard input is the command line's decision.)
     """
-    if path is None or str(path) == "-":
-        return Stream(None, STDIN_LABEL) if path is not None or stdin_is_story() else None
+    if path is None:
+        return None
+    if str(path) == "-":
+        return Stream(None, STDIN_LABEL)
     try:
         mode = path.stat().st_mode
     except OSError:
