@@ -348,6 +348,22 @@ def test_ctrl_c_while_waiting_exits_130_without_a_traceback(
     assert rest == ""
 
 
+def test_a_hostile_fifo_name_never_reaches_the_terminal_raw(tmp_path: Path) -> None:
+    fifo = tmp_path / "evil\x1b]0;owned\x07\x1b[2J.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(
+        _nightstand("info", str(fifo)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert reader.stderr is not None
+    line = reader.stderr.readline().decode()
+    reader.kill()
+    reader.wait(30)
+    reader.stderr.close()
+    assert line.startswith("nightstand: Waiting for the story on evil")
+    assert "\x1b" not in line
+    assert "\x07" not in line
+
+
 def test_info_on_a_fifo_waits_and_then_reads(fifo: Path) -> None:
     reader = subprocess.Popen(
         _nightstand("info", str(fifo), "--json"),

@@ -170,7 +170,10 @@ def _read_bounded(fd: int, limit: int, label: str) -> bytes:
 
 
 def _notice_on_stderr(message: str) -> None:
-    print(f"nightstand: {message}", file=sys.stderr, flush=True)
+    from nightstand.formats.decode import sanitize
+
+    # A FIFO's name is text from outside: no escape sequence reaches the terminal.
+    print(f"nightstand: {' '.join(sanitize(message).split())}", file=sys.stderr, flush=True)
 
 
 def load_stream(
