@@ -386,3 +386,12 @@ def test_the_waiting_line_waits_a_moment_first() -> None:
     )
     assert result.returncode == 0
     assert b"Waiting" not in result.stderr
+
+
+def test_the_preload_child_parses_bytes_already_read() -> None:
+    from nightstand.preload import Preload
+
+    preload = Preload(PIPE_PATH, lambda: load_bytes(STORY, name="Untitled", suffix=None))
+    story = preload.result()
+    assert story.title == "Pipe Dreams"
+    assert story.author == "A. Writer"
