@@ -395,3 +395,23 @@ def test_the_preload_child_parses_bytes_already_read() -> None:
     story = preload.result()
     assert story.title == "Pipe Dreams"
     assert story.author == "A. Writer"
+
+
+def test_forget_dash_forgets_only_the_story_piped_in() -> None:
+    kept = load_bytes(b"The moon was a coin. " * 200, name="Untitled", suffix=None)
+    gone = load_bytes(STORY, name="Untitled", suffix=None)
+    with StateStore.open() as store:
+        keep_key = store.story_key(kept, PIPE_PATH)
+        store.save_position(keep_key, PIPE_PATH, kept, 10)
+        gone_key = store.story_key(gone, PIPE_PATH)
+        store.save_position(gone_key, PIPE_PATH, gone, 10)
+    stranger = subprocess.run(
+        _nightstand("forget", "-"), input=b"Never seen before. " * 100, capture_output=True
+    )
+    assert stranger.returncode == 0
+    assert b"Nothing is saved" in stranger.stdout
+    result = subprocess.run(_nightstand("forget", "-"), input=STORY, capture_output=True)
+    assert result.returncode == 0, result.stderr
+    with StateStore.open() as store:
+        assert store.position(gone_key) is None
+        assert store.position(keep_key) is not None

@@ -374,10 +374,11 @@ def _list(args: argparse.Namespace) -> None:
 
 
 def _forget(args: argparse.Namespace) -> None:
-    from nightstand.source import load_path
+    from nightstand.source import PIPE_PATH, load_path
     from nightstand.state import StateStore
 
     path: Path = args.path
+    where = path
     with StateStore.open() as store:
         for message in store.warnings:
             warn(message)
@@ -385,7 +386,7 @@ def _forget(args: argparse.Namespace) -> None:
         if path.exists() or str(path) == "-":
             where, story = load_path(path)
             key, title = store.find_key(story, where), story.title
-        if key is None:
+        if key is None and where != PIPE_PATH:  # a pipe has no last known place
             # The file is gone, or changed past recognition: its last known place finds it.
             key = store.key_for_path(path)
         if key is None:

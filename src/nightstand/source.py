@@ -170,7 +170,7 @@ def _read_bounded(fd: int, limit: int, label: str) -> bytes:
 
 
 def _notice_on_stderr(message: str) -> None:
-    from nightstand.formats.decode import sanitize
+    from nightstand.text import sanitize
 
     # A FIFO's name is text from outside: no escape sequence reaches the terminal.
     print(f"nightstand: {' '.join(sanitize(message).split())}", file=sys.stderr, flush=True)
