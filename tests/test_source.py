@@ -408,11 +408,16 @@ def test_forget_dash_forgets_only_the_story_piped_in() -> None:
         gone_key = store.story_key(gone, PIPE_PATH)
         store.save_position(gone_key, PIPE_PATH, gone, 10)
     stranger = subprocess.run(
-        _nightstand("forget", "-"), input=b"Never seen before. " * 100, capture_output=True
+        _nightstand("forget", "-"),
+        input=b"Never seen before. " * 100,
+        capture_output=True,
+        timeout=60,
     )
     assert stranger.returncode == 0
     assert b"Nothing is saved" in stranger.stdout
-    result = subprocess.run(_nightstand("forget", "-"), input=STORY, capture_output=True)
+    result = subprocess.run(
+        _nightstand("forget", "-"), input=STORY, capture_output=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     with StateStore.open() as store:
         assert store.position(gone_key) is None
