@@ -393,7 +393,7 @@ def test_the_waiting_line_waits_a_moment_first() -> None:
 def test_the_preload_child_parses_bytes_already_read() -> None:
     from nightstand.preload import Preload
 
-    preload = Preload(PIPE_PATH, lambda: load_bytes(STORY, name="Untitled", suffix=None))
+    preload = Preload(PIPE_PATH, loader=lambda: load_bytes(STORY, name="Untitled", suffix=None))
     story = preload.result()
     assert story.title == "Pipe Dreams"
     assert story.author == "A. Writer"
