@@ -57,15 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     read = sub.add_parser("read", help="read a story, or browse a folder of stories (default)")
-    read.add_argument("path", nargs="?", type=Path, help="a story file or a folder")
+    read.add_argument(
+        "path", nargs="?", type=Path, help="a story file or a folder; - reads standard input"
+    )
 
     info = sub.add_parser("info", help="describe a story: headers, chapters, words")
-    info.add_argument("path", type=Path)
+    info.add_argument("path", type=Path, help="the story file; - reads standard input")
     info.add_argument("--json", action="store_true", help="print JSON, for scripts")
     info.add_argument("--reveal-spoilers", action="store_true", help="show spoiler headers")
 
     cat = sub.add_parser("cat", help="print the typeset pages, separated by form feeds")
-    cat.add_argument("path", type=Path)
+    cat.add_argument("path", type=Path, help="the story file; - reads standard input")
     cat.add_argument("--width", type=int, help="page width in cells (default: terminal)")
     cat.add_argument("--height", type=int, help="page height in lines (default: terminal)")
     cat.add_argument("--reveal-spoilers", action="store_true", help="show spoiler headers")
@@ -95,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true", help="print JSON, for scripts")
 
     forget = sub.add_parser("forget", help="delete the saved state of a story")
-    forget.add_argument("path", type=Path, help="the story file")
+    forget.add_argument("path", type=Path, help="the story file; - reads standard input")
 
     get = sub.add_parser("get", help="download stories from their archives (FanFicFare)")
     get.add_argument("urls", nargs="+", metavar="URL", help="a story's URL")
@@ -113,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``nightstand`` console script."""
     args_in = list(sys.argv[1:] if argv is None else argv)
-    if args_in and args_in[0] not in COMMANDS and not args_in[0].startswith("-"):
+    if args_in and args_in[0] not in COMMANDS and (args_in[0] == "-" or args_in[0][:1] != "-"):
         args_in.insert(0, "read")
     elif not args_in:
         args_in = ["read"]
@@ -137,17 +139,18 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _info(args: argparse.Namespace) -> None:
-    from nightstand.formats import load
+    from nightstand.source import load_path
 
-    story = load(args.path)
+    path, story = load_path(args.path)
     data = info_data(story, reveal=args.reveal_spoilers)
-    data.update(_source(args.path, story))
-    extra = _saved_state(args.path, story)
+    data.update(_source(path, story))
+    extra = _saved_state(path, story)
     data.update(extra)
     if args.json:
+        from nightstand.source import PIPE_PATH
         from nightstand.sync.command import info_sync
 
-        data["sync"] = info_sync(args.path)
+        data["sync"] = info_sync(path) if path != PIPE_PATH else None
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(format_info(data))
@@ -156,8 +159,10 @@ def _info(args: argparse.Namespace) -> None:
 def _source(path: Path, story: Story) -> dict[str, Any]:
     """Where a story from an archive came from (FanFicFare records it in the EPUB)."""
     from nightstand.archive.epubinfo import source_info
+    from nightstand.source import PIPE_PATH
 
-    info = source_info(path) if story.format == "epub" else None
+    # A pipe cannot be read twice: its EPUB's source is not looked up.
+    info = source_info(path) if story.format == "epub" and path != PIPE_PATH else None
     return {"source": info.source if info else None, "status": info.status if info else None}
 
 
@@ -281,13 +286,18 @@ def format_info(data: dict[str, Any]) -> str:
 def _read(args: argparse.Namespace) -> None:
     from nightstand.opening import plan_opening
     from nightstand.shutdown import Shutdown
+    from nightstand.source import stdin_is_story
 
+    path: Path | None = args.path
+    if path is None and stdin_is_story():
+        path = Path("-")  # `cmd | nightstand` reads the story from the pipe, like less
     # From here to the end, SIGHUP, SIGTERM and SIGINT end the reader within a bound.
     guard = Shutdown()
     guard.install()
     try:
         # Decide, and start loading the story, before importing the UI: the two overlap.
-        opening = plan_opening(args.path)
+        # A story on a pipe is read here: Ctrl-C while waiting for it exits with 130.
+        opening = plan_opening(path)
         guard.cleanups.append(opening.store.close)
         if opening.preload is not None:
             guard.cleanups[:0] = [opening.preload.kill]
@@ -302,8 +312,8 @@ def _read(args: argparse.Namespace) -> None:
 def _cat(args: argparse.Namespace) -> None:
 
     from nightstand.cat import page_size, write_pages
-    from nightstand.formats import load
     from nightstand.settings import load_settings
+    from nightstand.source import load_path
 
     # The reader's own settings, so that `cat` shows the pages the reader shows.
     settings, problems = load_settings()
@@ -317,12 +327,12 @@ def _cat(args: argparse.Namespace) -> None:
         line_breaking=args.line_breaking,
     )
     width, height = page_size(args.width, args.height)
-    story = load(args.path, typography=args.typography or settings.typography)
+    _, story = load_path(args.path, typography=args.typography or settings.typography)
     write_pages(sys.stdout, story, width, height, layout, reveal_spoilers=args.reveal_spoilers)
 
 
 def _list(args: argparse.Namespace) -> None:
-    from nightstand.library import entry_data, scan
+    from nightstand.library import entry_data, scan, with_pipes
     from nightstand.settings import load_settings
     from nightstand.state import StateStore
 
@@ -334,6 +344,9 @@ def _list(args: argparse.Namespace) -> None:
         folder = settings.library
     with StateStore.open() as store:
         entries = scan(folder, store)
+        if args.path is None:
+            # Stories read from pipes belong to no folder: the library lists them.
+            entries = with_pipes(entries, store)
         for message in store.warnings:
             warn(message)
     if args.json:
@@ -351,7 +364,9 @@ def _list(args: argparse.Namespace) -> None:
             else "never"
         )
         title = f"{e.title} — {e.author}" if e.author else e.title
-        if e.missing:
+        if e.from_pipe:
+            title += " (from a pipe)"
+        elif e.missing:
             title += f" (missing: {e.path})"
         elif e.error:
             title = f"{e.path.name}: {e.error}"
@@ -359,18 +374,19 @@ def _list(args: argparse.Namespace) -> None:
 
 
 def _forget(args: argparse.Namespace) -> None:
-    from nightstand.formats import load
+    from nightstand.source import PIPE_PATH, load_path
     from nightstand.state import StateStore
 
     path: Path = args.path
+    where = path
     with StateStore.open() as store:
         for message in store.warnings:
             warn(message)
         key = title = None
-        if path.exists():
-            story = load(path)
-            key, title = store.find_key(story, path), story.title
-        if key is None:
+        if path.exists() or str(path) == "-":
+            where, story = load_path(path)
+            key, title = store.find_key(story, where), story.title
+        if key is None and where != PIPE_PATH:  # a pipe has no last known place
             # The file is gone, or changed past recognition: its last known place finds it.
             key = store.key_for_path(path)
         if key is None:

@@ -62,6 +62,8 @@ class LibraryEntry:
     chapters: int = 0
     new_chapters: int = 0
     """Chapters added since the reader last opened it."""
+    from_pipe: bool = False
+    """Only ever read from a pipe: it has no path (``path`` is a stand-in, never shown)."""
 
 
 def _walk(folder: Path, cancel: threading.Event | None) -> Iterator[tuple[str, int, int]]:
@@ -211,6 +213,29 @@ def _entries(
     return entries
 
 
+def with_pipes(entries: list[LibraryEntry], store: StateStore) -> list[LibraryEntry]:
+    """``entries`` and the stories only ever read from a pipe, in the library's order."""
+    from nightstand.source import PIPE_PATH
+
+    piped = [
+        LibraryEntry(
+            path=PIPE_PATH,
+            title=story.title,
+            author=story.author,
+            format=story.format,
+            words=story.words,
+            percent=story.percent,
+            last_read=story.last_read,
+            missing=False,
+            error=None,
+            key=story.key,
+            from_pipe=True,
+        )
+        for story in store.known_from_pipes()
+    ]
+    return sorted([*entries, *piped], key=_order)
+
+
 def _order(e: LibraryEntry) -> tuple[bool, float, str, str]:
     return (e.last_read is None, -(e.last_read or 0.0), e.title.casefold(), str(e.path))
 
@@ -218,7 +243,7 @@ def _order(e: LibraryEntry) -> tuple[bool, float, str, str]:
 def entry_data(entry: LibraryEntry) -> dict[str, Any]:
     """What ``nightstand list --json`` prints for one entry; its keys are stable for scripts."""
     return {
-        "path": str(entry.path),
+        "path": None if entry.from_pipe else str(entry.path),
         "title": entry.title,
         "author": entry.author,
         "format": entry.format or None,
@@ -231,4 +256,5 @@ def entry_data(entry: LibraryEntry) -> dict[str, Any]:
         "status": entry.status,
         "chapters": entry.chapters,
         "new_chapters": entry.new_chapters,
+        "from_pipe": entry.from_pipe,
     }

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from nightstand.errors import SettingsError
 from nightstand.preload import Preload
 from nightstand.settings import load_settings
+from nightstand.source import PIPE_PATH, stream_for
 from nightstand.state import StateStore
 
 if TYPE_CHECKING:
@@ -45,10 +46,24 @@ class Opening:
 
 
 def plan_opening(path: Path | None) -> Opening:
-    """Decide what to open for ``path`` and start loading the story if there is one."""
+    """Decide what to open for ``path`` and start loading the story if there is one.
+
+    A stream (``-``, standard input that is a pipe, a FIFO) is read to the end first; then
+    the terminal becomes standard input, for the keys (see :mod:`nightstand.source`).
+    """
+    stream = stream_for(path)
     settings, warnings = load_settings()
+    piped: Preload | None = None
+    if stream is not None:
+        from nightstand.source import read_piped
+
+        loader = read_piped(stream, settings.typography)
+        piped = Preload(PIPE_PATH, settings.typography, loader)
     store = StateStore.open()
     opening = Opening(settings, store, [*warnings, *store.warnings])
+    if piped is not None:
+        opening.story_path, opening.preload = PIPE_PATH, piped
+        return opening
     if path is None:
         recent = next((r for r in store.recent(5) if not r.missing), None)
         if recent is None:

@@ -109,9 +109,12 @@ def unpack(data: bytes) -> Story:
 class Preload:
     """A story being loaded in a child process; :meth:`result` waits for it."""
 
-    def __init__(self, path: Path, typography: str = "smart") -> None:
+    def __init__(
+        self, path: Path, typography: str = "smart", loader: Callable[[], Story] | None = None
+    ) -> None:
         self.path = path
         self.typography = typography
+        self._loader = loader  # for a story already read from a pipe: its bytes are here
         self._pid = 0
         self._fd = -1
         if not hasattr(os, "fork"):
@@ -127,9 +130,7 @@ class Preload:
             try:
                 _become_loader(parent)
                 os.close(read_fd)
-                from nightstand.formats import load
-
-                payload = pack(load(path, typography=typography))
+                payload = pack(self._load())
                 if os.getppid() != parent:
                     return  # orphaned: nobody is reading (the finally exits)
                 with os.fdopen(write_fd, "wb") as out:
@@ -140,19 +141,24 @@ class Preload:
         os.close(write_fd)
         self._pid, self._fd = pid, read_fd
 
-    def result(self) -> Story:
-        """The loaded story; raises :class:`StoryError` as ``formats.load`` would."""
+    def _load(self) -> Story:
         from nightstand.formats import load
 
+        if self._loader is not None:
+            return self._loader()
+        return load(self.path, typography=self.typography)
+
+    def result(self) -> Story:
+        """The loaded story; raises :class:`StoryError` as ``formats.load`` would."""
         if self._fd < 0:
-            return load(self.path, typography=self.typography)
+            return self._load()
         with os.fdopen(self._fd, "rb") as pipe:
             data = pipe.read()
         self._fd = -1
         _, status = os.waitpid(self._pid, 0)
         if status != 0 or not data:
             # The child could not load it: load here, to report the error properly.
-            return load(self.path, typography=self.typography)
+            return self._load()
         try:
             return unpack(data)
         except (ValueError, EOFError, TypeError) as exc:

@@ -77,13 +77,14 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def sniff(data: bytes, suffix: str) -> str:
+def sniff(data: bytes, suffix: str | None) -> str:
     """The format of a file's bytes: content first, extension second.
 
     An EPUB is a zip whose first entry is the EPUB ``mimetype`` (or that holds
     ``META-INF/container.xml``); HTML opens with a doctype or a tag; Markdown shows front
     matter, ``#`` headings, fenced code or links. When the content is not decisive the file
     name decides, and plain text is the default, so a file with the wrong extension loads.
+    A ``suffix`` of None (a pipe has no file name) leaves it all to the content.
     """
     if data[:4] == b"PK\x03\x04":
         if data[30:58] == _EPUB_MIMETYPE or suffix == ".epub":
@@ -136,8 +137,22 @@ def load(path: str | Path, *, typography: str = "smart") -> Story:
     """
     path = Path(path)
     data = read_bytes(path)
-    fmt = sniff(data, path.suffix.lower())
     name = title_from_file_name(path)
+    return load_bytes(data, name=name, suffix=path.suffix.lower(), typography=typography)
+
+
+def load_bytes(
+    data: bytes, *, name: str, suffix: str | None, label: str = "", typography: str = "smart"
+) -> Story:
+    """Load a story from its bytes (a file's, or a pipe's: see :mod:`nightstand.source`).
+
+    ``name`` is the title when the story names none; ``suffix`` the file name's extension
+    (None when there is no file name); ``label`` names the source in errors; ``typography``
+    as for :func:`load`.
+    """
+    if len(data) > MAX_BYTES:
+        raise StoryError(f"{label or 'the story'} is too large (the limit is 256 MiB)")
+    fmt = sniff(data, suffix)
     if fmt == "epub":
         from nightstand.formats.epub import parse_epub
 

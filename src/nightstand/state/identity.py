@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nightstand.source import PIPE_PATH, PIPE_TITLE
 from nightstand.typography import fold
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ def _norm(text: str) -> str:
 def _title_from_name(title: str, path: Path) -> bool:
     """Whether a loader fell back to the file name for the title (it says nothing then)."""
     t = _norm(title)
+    if path == PIPE_PATH:
+        return t == _norm(PIPE_TITLE)
     stem = path.stem or path.name
     names = {stem, path.name, stem.replace("_", " "), stem.replace("-", " ")}
     return any(t == _norm(n) for n in names)
@@ -84,6 +87,8 @@ def _is_prefix(a: str, b: str) -> bool:
 
 
 def path_text(path: Path) -> str:
+    if path == PIPE_PATH:
+        return ""  # read from a pipe: there is no path to remember
     try:
         return str(path.expanduser().resolve())
     except (OSError, RuntimeError):
@@ -125,7 +130,8 @@ def direct(conn: sqlite3.Connection, ident: Identity) -> str | None:
 
 def indirect(conn: sqlite3.Connection, ident: Identity, where: str) -> str | None:
     columns = "key, content_title, norm_author, opening"
-    for r in conn.execute(f"SELECT {columns} FROM stories WHERE path=?", (where,)):
+    # Stories from pipes share the empty path, which says nothing about being the same story.
+    for r in conn.execute(f"SELECT {columns} FROM stories WHERE path=? AND path!=''", (where,)):
         if r[2] != ident.norm_author:
             continue
         same_title = bool(r[1]) and r[1] == ident.content_title

@@ -240,7 +240,8 @@ class StateStore:
             else:
                 conn.execute(
                     "UPDATE stories SET title=?, content_title=?, author=?, norm_author=?, "
-                    "opening=?, head=?, path=?, format=? WHERE key=?",
+                    "opening=?, head=?, path=CASE WHEN ?='' THEN path ELSE ? END, format=? "
+                    "WHERE key=?",
                     (
                         story.title,
                         ident.content_title,
@@ -248,6 +249,7 @@ class StateStore:
                         ident.norm_author,
                         ident.opening,
                         ident.head,
+                        where,
                         where,
                         story.format,
                         key,
@@ -357,7 +359,11 @@ class StateStore:
                 "chapter=excluded.chapter, last_read=excluded.last_read, words=excluded.words",
                 (key, offset, quote, shown, chapter, now, words),
             )
-            updated = conn.execute("UPDATE stories SET path=? WHERE key=?", (where, key))
+            # A pipe has no path: a path the story was once read from is kept.
+            updated = conn.execute(
+                "UPDATE stories SET path=CASE WHEN ?='' THEN path ELSE ? END WHERE key=?",
+                (where, where, key),
+            )
             if updated.rowcount == 0:
                 # A key made while the database was busy: give it its identity now.
                 insert_story(conn, key, identify(story, path), story, where)
@@ -467,7 +473,7 @@ class StateStore:
                 author=r[3],
                 percent=float(r[4]),
                 last_read=float(r[5]),
-                missing=not Path(r[1]).is_file(),
+                missing=not r[1] or not Path(r[1]).is_file(),
             )
             for r in rows
         ]
@@ -543,6 +549,20 @@ class StateStore:
                 "p.words FROM stories s LEFT JOIN positions p USING(key) "
                 "WHERE s.path >= ? AND s.path < ?",
                 (low, high),
+            ).fetchall(),
+            [],
+        )
+        return [
+            KnownStory(r[0], r[1], r[2], r[3], r[4], float(r[5] or 0.0), r[6], int(r[7] or 0))
+            for r in rows
+        ]
+
+    def known_from_pipes(self) -> list[KnownStory]:
+        """The stories only ever read from a pipe (they have no path)."""
+        rows: list[Any] = self._read(
+            lambda conn: conn.execute(
+                "SELECT s.key, s.path, s.title, s.author, s.format, p.percent, p.last_read, "
+                "p.words FROM stories s LEFT JOIN positions p USING(key) WHERE s.path=''"
             ).fetchall(),
             [],
         )

@@ -12,6 +12,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Final
 
+from nightstand.source import PIPE_PATH
 from nightstand.sync.account import load_account
 
 if TYPE_CHECKING:
@@ -71,8 +72,8 @@ class SyncHub:
         that the first page should not wait for.
         """
         account = self.account
-        if account is None:
-            return
+        if account is None or screen.opened.path == PIPE_PATH:
+            return  # a story from a pipe has no file for the other devices to know it by
         app = screen.app
         key = id(screen)
         opening = screen.reading_position
