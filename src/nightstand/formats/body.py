@@ -49,6 +49,11 @@ class Body:
         """Whether any story paragraph or chapter has been added yet."""
         return any(op.kind is not BlockKind.SCENE_BREAK for op in self.ops)
 
+    @property
+    def has_text(self) -> bool:
+        """Whether any paragraph has been added (headings alone are no text to read)."""
+        return any(op.kind is BlockKind.PARAGRAPH for op in self.ops)
+
     def story(
         self,
         *,
