@@ -134,7 +134,8 @@ def test_corpus_book_opens_as_its_package_and_contents_say(stem: str) -> None:
     else:
         assert story.author is None
     assert story.words() > 0
-    chapters = [c.title for c in story.chapters]
+    # Whitespace compared folded: typography may tie a dash to its word with a no-break space.
+    chapters = [_fold(c.title) for c in story.chapters]
     wanted = expected.readable_titles()
     found = [t for t in wanted if t in set(chapters)]
     # The contents' own entry, the title page and the cover may be left out; nothing else.
