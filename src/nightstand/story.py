@@ -162,6 +162,10 @@ def count_words(text: str) -> int:
     return total
 
 
+_JOIN_EVERY = 4096
+"""Parts the builder holds before it joins them into one (see StoryBuilder._add)."""
+
+
 class StoryBuilder:
     """Collects blocks in reading order and builds the immutable :class:`Story`.
 
@@ -171,17 +175,23 @@ class StoryBuilder:
 
     def __init__(self) -> None:
         self._parts: list[str] = []
+        self._chunks: list[str] = []
         self._blocks: list[Block] = []
         self._chapters: list[Chapter] = []
         self._length = 0
 
     def _add(self, kind: BlockKind, text: str, spans: tuple[Span, ...], indent: int) -> Block:
-        if self._parts:
+        if self._blocks:
             self._parts.append("\n")
             self._length += 1
         start = self._length
         self._parts.append(text)
         self._length += len(text)
+        if len(self._parts) >= _JOIN_EVERY:
+            # A big book's many small strings cost more than their text: join them in
+            # chunks as they come, all but the last block (which _drop_last may remove).
+            self._chunks.append("".join(self._parts[:-2]))
+            del self._parts[:-2]
         block = Block(kind, start, self._length, spans, indent)
         self._blocks.append(block)
         return block
@@ -235,7 +245,7 @@ class StoryBuilder:
             headers=headers,
             blocks=tuple(self._blocks),
             chapters=tuple(self._chapters),
-            text="".join(self._parts),
+            text="".join([*self._chunks, *self._parts]),
             format=format,
             encoding=encoding,
             warnings=warnings,

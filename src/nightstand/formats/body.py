@@ -49,6 +49,11 @@ class Body:
         """Whether any story paragraph or chapter has been added yet."""
         return any(op.kind is not BlockKind.SCENE_BREAK for op in self.ops)
 
+    @property
+    def has_text(self) -> bool:
+        """Whether any paragraph has been added (headings alone are no text to read)."""
+        return any(op.kind is BlockKind.PARAGRAPH for op in self.ops)
+
     def story(
         self,
         *,
@@ -62,7 +67,13 @@ class Body:
         """Freeze the blocks into a Story; a closing END/THE END/Fin becomes the end mark."""
         end = self._end_index()
         builder = StoryBuilder()
-        for i, op in enumerate(self.ops):
+        # Each op is let go once it is a block: a big book's ops are tens of MiB.
+        ops, self.ops = self.ops, []
+        ops.reverse()
+        i = -1
+        while ops:
+            op = ops.pop()
+            i += 1
             if i == end:
                 builder.end_mark(op.text)
             elif op.kind is BlockKind.PARAGRAPH:

@@ -136,6 +136,7 @@ class _Archive:
         self.members: dict[str, zipfile.ZipInfo] = {}
         unsafe: list[str] = []
         for info in infos:
+            info.filename = _utf8_name(info)
             if not _safe_name(info.filename):
                 unsafe.append(info.filename)
             elif info.filename not in self.members and not info.is_dir():
@@ -187,6 +188,22 @@ def _declared_entries(data: bytes) -> int | None:
         return None
     (count64,) = struct.unpack_from("<Q", data, offset + 32)
     return int(count64)
+
+
+def _utf8_name(info: zipfile.ZipInfo) -> str:
+    """An entry's name, read as UTF-8 even when the zip's UTF-8 flag (bit 11) is unset.
+
+    Many EPUB tools store UTF-8 names without setting the flag; zipfile then decodes them as
+    cp437, and ``一.xhtml`` would no longer match the manifest's href. Names that are not
+    valid UTF-8 either way stay as zipfile read them.
+    """
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return name
 
 
 def _safe_name(name: str) -> bool:
@@ -423,6 +440,8 @@ def parse_epub(data: bytes, *, name: str) -> Story:
     warnings = archive.warnings
     encoding = ""
     read_any = False
+    pictures = 0  # images and drawings on the pages, counted until the first paragraph
+    text_seen = False
     for idref in spine:
         item = manifest.get(idref)
         if item is None:
@@ -451,6 +470,9 @@ def parse_epub(data: bytes, *, name: str) -> Story:
             warnings.append(f"skipped a chapter: {item.path}: {exc}")
             continue
         read_any = True
+        text_seen = text_seen or body.has_text
+        if not text_seen:
+            pictures += len(tree.css("img, svg"))
         page = tree.body.attributes.get("class") or "" if tree.body is not None else ""
         if _SKIPPED_PAGES.intersection(page.split()):
             continue
@@ -469,6 +491,10 @@ def parse_epub(data: bytes, *, name: str) -> Story:
     if not read_any:
         reason = f": {warnings[-1]}" if warnings else ""
         raise StoryError(f"the EPUB has no readable chapters{reason}")
+    if not (text_seen or body.has_text):
+        raise StoryError(
+            f"the book has no text to read: its pages hold {pictures:,} image(s) and no prose"
+        )
     return body.story(
         title=meta.title or writer.title or fold(name) or "untitled",
         author=", ".join(meta.authors) or writer.author,

@@ -43,6 +43,9 @@ _VOID: Final = tag_set(
 )
 _RAW_TEXT: Final = tag_set("script style textarea title xmp iframe noembed noframes")
 _FORMATTING: Final = tag_set("a b big code em font i nobr s small strike strong tt u")
+_FORMATTING_START = re.compile(
+    r"<(?:a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u)(?=[\t\n\f\r />])", re.I
+)
 # Table parts and the document's own elements never deepen the stack by themselves.
 _NOT_COUNTED: Final = tag_set(
     "html head body frameset caption col colgroup tbody td tfoot th thead tr"
@@ -133,6 +136,10 @@ def check_nesting(text: str, *, check_from: int = _NESTING_CHECK_FROM) -> None:
     opened = text.count("<") - text.count("</")
     if opened < check_from or opened <= _MAX_FORMATTING:
         # Neither limit can be passed with this few start tags (a "<" in prose counts too).
+        return
+    if opened <= _MAX_DEPTH and len(_FORMATTING_START.findall(text)) <= _MAX_FORMATTING:
+        # The same, counted once in C: the stack cannot outgrow the start tags, nor the
+        # formatting list the formatting start tags (a real book: many pages, each short).
         return
     elements = _OpenElements()
     search = _TAG_EDGE.search

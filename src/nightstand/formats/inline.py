@@ -59,6 +59,9 @@ def inline_text(runs: list[Run], *, clean: bool = False) -> tuple[str, tuple[Spa
     """
     if len(runs) == 1 and runs[0][1] is None:
         return fold(runs[0][0], clean=clean), ()
+    if clean and all(style is None for _, style in runs):
+        # Unstyled runs fold exactly as their concatenation does (a line of <span>s).
+        return tie_ellipses(" ".join("".join([run for run, _ in runs]).split())), ()
     parts: list[str] = []
     spans: list[Span] = []
     length = 0

@@ -102,6 +102,8 @@ class BlockWriter:
         """The source was sanitized and holds no character reference (see source_is_clean)."""
         self.plain_headings = False
         """The document has no heading markup: a "Chapter 3" paragraph is a chapter."""
+        self.styled_spans = True
+        """The document may have ``<span style>``; when not, a span needs no look inside."""
         self.ao3 = False
         self.front = True
         """Still before the story: ``Key: value`` paragraphs here are headers."""
@@ -282,6 +284,9 @@ class BlockWriter:
         if self.title_from_h1 and self.title is None:
             self.h1_count = len(tree.css("h1"))
         self.plain_headings = tree.css_first("h1, h2, h3, h4, h5, h6") is None
+        # Books that wrap every line in a <span> (the Mahabharata: 230,000 of them) skip
+        # reading each span's attributes when lexbor finds no styled span in the document.
+        self.styled_spans = tree.css_first("span[style]") is not None
         self._pending = list(toc_titles or [])
         self._toc_titles = list(self._pending)
         self._anchors = dict(anchors or {})
@@ -289,6 +294,7 @@ class BlockWriter:
         self._title_page = title_page
         self.walk_node(root)
         self.flush()
+        self.styled_spans = True
         self._pending = []
         self._titles_from_toc = False
         self._title_page = False
@@ -331,6 +337,8 @@ class BlockWriter:
                 self.flush()
                 self._pending.append(self._anchors.pop(anchor))
                 self._toc_titles = list(self._pending)
+        if tag == "span":
+            return self._span(node) if self.styled_spans else _PLAIN
         if tag in EMPHASIS:
             frame = _Frame()
             frame.emphasis = 1
@@ -357,8 +365,6 @@ class BlockWriter:
             frame.heading = True
             self._heading_depth += 1
             return frame
-        if tag == "span":
-            return self._span(node)
         if tag not in BLOCK:
             return _PLAIN
         self.flush()
