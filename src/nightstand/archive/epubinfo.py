@@ -134,10 +134,11 @@ def _member(archive: zipfile.ZipFile, name: str) -> Element | None:
 
 def source_info_of(data: bytes) -> SourceInfo | None:
     """:func:`source_info` for an EPUB already in memory (through the EPUB loader's reader)."""
-    from nightstand.formats.epub import _Archive, _rootfile, _xml
+    from nightstand.formats.epub import _rootfile, _xml
+    from nightstand.formats.epubzip import Archive
 
     try:
-        archive = _Archive(data)
+        archive = Archive(data)
         opf = _rootfile(archive)
         package = _xml(archive, opf, "package document")
     except StoryError:

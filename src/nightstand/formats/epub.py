@@ -16,23 +16,19 @@ skipped with a warning in ``Story.warnings``; a damaged package is a :class:`Sto
 
 from __future__ import annotations
 
-import io
 import posixpath
-import struct
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote
 
-from rich import filesize
-
 from nightstand.errors import StoryError
 from nightstand.formats.body import Body
 from nightstand.formats.decode import decode
+from nightstand.formats.epubzip import Archive, MemberError
+from nightstand.formats.fragments import paragraphs_of
 from nightstand.formats.htmltree import html_tree
 from nightstand.formats.inline import fold, source_is_clean
-from nightstand.formats.writer import BlockWriter, paragraphs_of
+from nightstand.formats.writer import BlockWriter
 from nightstand.headers import make_header
 
 if TYPE_CHECKING:
@@ -40,31 +36,17 @@ if TYPE_CHECKING:
 
     from nightstand.story import Header, Story
 
-MAX_ENTRIES: Final = 10_000
-"""More files than any book has; a zip with more is refused before its directory is read."""
-MAX_DECLARED: Final = 2 * 1024**3
-"""The total uncompressed size an EPUB may declare (2 GiB, pictures included)."""
 MAX_DOCUMENT: Final = 64 * 1024**2
 """The largest single XHTML document read (64 MiB: ten times the longest novels)."""
 MAX_XML: Final = 16 * 1024**2
 """The largest container, package, NCX or navigation document read."""
-MAX_READ: Final = 512 * 1024**2
-"""The total of everything read from one EPUB."""
-MAX_RATIO: Final = 200
-"""The highest compression ratio believed for a large entry; text deflates about 3-10x."""
-_RATIO_FROM: Final = 1024**2
 
-_SIZE_UNITS: Final = ["bytes", "KiB", "MiB", "GiB", "TiB"]
 _HTML_TYPES: Final = frozenset({"application/xhtml+xml", "text/html", "application/xml"})
 _HTML_SUFFIXES: Final = (".xhtml", ".html", ".htm", ".xml")
 _SKIPPED_PAGES: Final = frozenset({"fff_tocpage", "fff_logpage", "fff_coverpage"})
 _TOC_TITLES: Final = frozenset({"table of contents", "contents", "toc"})
 _FRONT_TITLES: Final = frozenset({"title page", "title", "cover", "front matter"})
 _AO3_MARKS: Final = "div#preface, div#chapters, div#afterword, div.meta.group"
-
-
-class _MemberError(Exception):
-    """An entry of the archive cannot be read (missing, too large, damaged)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,129 +79,6 @@ class _Metadata:
         return out
 
 
-class _Archive:
-    """A zip archive held in memory, read only within limits."""
-
-    def __init__(self, data: bytes) -> None:
-        self.warnings: list[str] = []
-        self._read = 0
-        entries = _declared_entries(data)
-        if entries is not None and entries > MAX_ENTRIES:
-            raise StoryError(
-                f"the EPUB holds {entries:,} files (the limit is {MAX_ENTRIES:,}); "
-                "refusing what looks like a zip bomb"
-            )
-        try:
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
-            infos = self._zip.infolist()
-        except (
-            zipfile.BadZipFile,
-            zipfile.LargeZipFile,
-            NotImplementedError,
-            EOFError,
-            OSError,
-            ValueError,
-            struct.error,
-            IndexError,
-            KeyError,
-        ) as exc:
-            # zipfile reports a damaged directory in many ways; all mean the same to a reader.
-            raise StoryError(f"the EPUB is damaged or incomplete: {exc}") from None
-        if len(infos) > MAX_ENTRIES:
-            raise StoryError(f"the EPUB holds {len(infos):,} files (the limit is {MAX_ENTRIES:,})")
-        declared = sum(i.file_size for i in infos)
-        if declared > MAX_DECLARED:
-            raise StoryError(
-                f"the EPUB declares {_size(declared)} of content (the limit is "
-                f"{_size(MAX_DECLARED)}); refusing what looks like a zip bomb"
-            )
-        self.members: dict[str, zipfile.ZipInfo] = {}
-        unsafe: list[str] = []
-        for info in infos:
-            info.filename = _utf8_name(info)
-            if not _safe_name(info.filename):
-                unsafe.append(info.filename)
-            elif info.filename not in self.members and not info.is_dir():
-                self.members[info.filename] = info
-        if unsafe:
-            self.warnings.append(
-                f"ignored {len(unsafe)} file(s) whose names leave the book, like {unsafe[0]!r}"
-            )
-
-    def read(self, name: str, limit: int) -> bytes:
-        """The bytes of one entry, or :class:`_MemberError` saying why not."""
-        info = self.members.get(name)
-        if info is None:
-            raise _MemberError(f"{name} is missing from the EPUB")
-        if info.file_size > limit:
-            raise _MemberError(f"{name} is too large ({_size(info.file_size)})")
-        if info.file_size > _RATIO_FROM and info.file_size > info.compress_size * MAX_RATIO:
-            raise _MemberError(f"{name} is compressed suspiciously well (a zip bomb?)")
-        if info.flag_bits & 0x1:
-            raise _MemberError(f"{name} is encrypted")
-        if self._read + info.file_size > MAX_READ:
-            raise _MemberError(f"{name} is past the {_size(MAX_READ)} this EPUB may use")
-        try:
-            with self._zip.open(info) as f:
-                data = f.read(limit + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
-            raise _MemberError(f"{name} is damaged ({exc})") from None
-        except NotImplementedError:
-            raise _MemberError(f"{name} uses a compression method nightstand cannot read") from None
-        if len(data) > limit:
-            raise _MemberError(f"{name} is too large")
-        self._read += len(data)
-        return data
-
-
-def _declared_entries(data: bytes) -> int | None:
-    """The entry count the zip's end record declares, read without parsing the directory."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if end < 0 or end + 22 > len(data):
-        return None
-    (count,) = struct.unpack_from("<H", data, end + 10)
-    if count != 0xFFFF:
-        return int(count)
-    locator = end - 20
-    if locator < 0 or data[locator : locator + 4] != b"PK\x06\x07":
-        return None
-    (offset,) = struct.unpack_from("<Q", data, locator + 8)
-    if offset + 40 > len(data) or data[offset : offset + 4] != b"PK\x06\x06":
-        return None
-    (count64,) = struct.unpack_from("<Q", data, offset + 32)
-    return int(count64)
-
-
-def _utf8_name(info: zipfile.ZipInfo) -> str:
-    """An entry's name, read as UTF-8 even when the zip's UTF-8 flag (bit 11) is unset.
-
-    Many EPUB tools store UTF-8 names without setting the flag; zipfile then decodes them as
-    cp437, and ``一.xhtml`` would no longer match the manifest's href. Names that are not
-    valid UTF-8 either way stay as zipfile read them.
-    """
-    name = info.filename
-    if info.flag_bits & 0x800 or name.isascii():
-        return name
-    try:
-        return name.encode("cp437").decode("utf-8")
-    except UnicodeError:
-        return name
-
-
-def _safe_name(name: str) -> bool:
-    """Whether an entry name stays inside the book: relative, no ``..``, no drive."""
-    if not name or name.startswith(("/", "\\")) or "\\" in name or "\x00" in name:
-        return False
-    parts = name.split("/")
-    return ".." not in parts and ":" not in parts[0]
-
-
-def _size(n: int) -> str:
-    """A byte count for an error line, in binary units (rich picks the unit)."""
-    unit, suffix = filesize.pick_unit_and_suffix(n, _SIZE_UNITS, 1024)
-    return f"{n:,} bytes" if unit == 1 else f"{n / unit:.1f} {suffix}"
-
-
 def _resolve(base: str, href: str) -> tuple[str | None, str]:
     """An href relative to ``base`` (a folder in the archive) as (path, fragment).
 
@@ -239,7 +98,7 @@ def _resolve(base: str, href: str) -> tuple[str | None, str]:
 # --------------------------------------------------------------------------- XML
 
 
-def _xml(archive: _Archive, name: str, what: str) -> Element:
+def _xml(archive: Archive, name: str, what: str) -> Element:
     """Parse one XML entry safely; a :class:`StoryError` naming ``what`` if it cannot be."""
     from xml.etree.ElementTree import ParseError
 
@@ -248,7 +107,7 @@ def _xml(archive: _Archive, name: str, what: str) -> Element:
 
     try:
         data = archive.read(name, MAX_XML)
-    except _MemberError as exc:
+    except MemberError as exc:
         raise StoryError(f"the EPUB's {what} cannot be read: {exc}") from None
     try:
         root: Element = fromstring(data)
@@ -281,7 +140,7 @@ def _text(element: Element) -> str:
     return fold("".join(element.itertext()))
 
 
-def _rootfile(archive: _Archive) -> str:
+def _rootfile(archive: Archive) -> str:
     """The package document's path, from container.xml (or the only .opf there is)."""
     if "META-INF/container.xml" in archive.members:
         root = _xml(archive, "META-INF/container.xml", "container (META-INF/container.xml)")
@@ -338,12 +197,12 @@ def _description(raw: str) -> str | None:
 # --------------------------------------------------------------------------- TOC
 
 
-def _nav_toc(archive: _Archive, path: str) -> list[tuple[str, str, str]]:
+def _nav_toc(archive: Archive, path: str) -> list[tuple[str, str, str]]:
     """(path, fragment, title) entries of an EPUB 3 navigation document."""
     try:
         raw = archive.read(path, MAX_XML)
         tree = html_tree(decode(raw).text)
-    except (_MemberError, StoryError) as exc:
+    except (MemberError, StoryError) as exc:
         archive.warnings.append(f"the table of contents cannot be read: {exc}")
         return []
     navs = tree.css("nav")
@@ -368,7 +227,7 @@ def _nav_toc(archive: _Archive, path: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _ncx_toc(archive: _Archive, path: str) -> list[tuple[str, str, str]]:
+def _ncx_toc(archive: Archive, path: str) -> list[tuple[str, str, str]]:
     """(path, fragment, title) entries of an EPUB 2 NCX, in reading order."""
     try:
         root = _xml(archive, path, "table of contents (NCX)")
@@ -398,7 +257,7 @@ def _ncx_toc(archive: _Archive, path: str) -> list[tuple[str, str, str]]:
 
 def parse_epub(data: bytes, *, name: str) -> Story:
     """Parse an EPUB's bytes into a Story; ``name`` is the fallback title."""
-    archive = _Archive(data)
+    archive = Archive(data)
     opf_path = _rootfile(archive)
     package = _xml(archive, opf_path, "package document")
     base = posixpath.dirname(opf_path)
@@ -456,7 +315,7 @@ def parse_epub(data: bytes, *, name: str) -> Story:
             raise StoryError("this EPUB is encrypted (DRM); nightstand cannot read it")
         try:
             raw = archive.read(item.path, MAX_DOCUMENT)
-        except _MemberError as exc:
+        except MemberError as exc:
             warnings.append(f"skipped a chapter: {exc}")
             continue
         decoded = decode(raw)
@@ -512,7 +371,7 @@ def _is_html(item: _Item) -> bool:
 
 
 def _toc(
-    archive: _Archive, manifest: dict[str, _Item], ncx_id: str
+    archive: Archive, manifest: dict[str, _Item], ncx_id: str
 ) -> dict[str, list[tuple[str, str]]]:
     """Chapter titles by document path: (fragment, title) in order; nav first, NCX second."""
     entries: list[tuple[str, str, str]] = []
@@ -531,7 +390,7 @@ def _toc(
     return toc
 
 
-def _encrypted(archive: _Archive) -> set[str]:
+def _encrypted(archive: Archive) -> set[str]:
     """Paths META-INF/encryption.xml says are encrypted (obfuscated fonts included)."""
     if "META-INF/encryption.xml" not in archive.members:
         return set()
@@ -571,7 +430,7 @@ def spine_documents(data: bytes) -> list[tuple[int, str]]:
     spine entry whose manifest item is HTML; a document that cannot be read is left out
     but keeps its number. The same limits as :func:`parse_epub` apply.
     """
-    archive = _Archive(data)
+    archive = Archive(data)
     opf_path = _rootfile(archive)
     package = _xml(archive, opf_path, "package document")
     base = posixpath.dirname(opf_path)
@@ -597,6 +456,6 @@ def spine_documents(data: bytes) -> list[tuple[int, str]]:
             continue
         try:
             out.append((number, decode(archive.read(entry.path, MAX_DOCUMENT)).text))
-        except _MemberError:
+        except MemberError:
             continue
     return out

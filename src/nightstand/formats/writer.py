@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from nightstand.formats.body import Body
 from nightstand.formats.elements import (
     AO3_LABELS,
     BLOCK,
@@ -27,14 +26,16 @@ from nightstand.formats.elements import (
     STRONG,
     TOC_TITLES,
 )
+from nightstand.formats.fragments import definition_pairs, paragraphs_of
 from nightstand.formats.inline import Run, fold, inline_text, similar_titles
 from nightstand.formats.plaintext import is_heading, is_separator
 from nightstand.headers import key_line, make_header
-from nightstand.story import BlockKind, Span
+from nightstand.story import Span
 
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+    from nightstand.formats.body import Body
     from nightstand.story import Header
 
 
@@ -434,7 +435,7 @@ class BlockWriter:
                 self._note = False
                 self._in_text = True
         if tag == "dl" and (self.front or "tags" in classes) and not self._in_text:
-            pairs = _definition_pairs(node)
+            pairs = definition_pairs(node)
             if pairs and all(key_line(f"{k}: {v}", lenient=True) for k, v in pairs):
                 self.headers.extend(make_header(k, v) for k, v in pairs)
                 return False
@@ -555,7 +556,7 @@ class BlockWriter:
             text = fold(byline.text())
             m = BYLINE.match(text)
             self.author = (m.group(1) if m else text) or None
-        tags = [make_header(k, v) for dl in node.css("dl") for k, v in _definition_pairs(dl)]
+        tags = [make_header(k, v) for dl in node.css("dl") for k, v in definition_pairs(dl)]
         written = {h.canonical for h in tags}
         if self.title and "title" not in written:
             self.headers.append(make_header("Title", self.title))
@@ -572,32 +573,3 @@ class BlockWriter:
                 if value:
                     self.headers.append(make_header(label, value))
                 label = ""
-
-
-def _definition_pairs(dl: LexborNode) -> list[tuple[str, str]]:
-    """``<dt>``/``<dd>`` pairs of a definition list, several ``<dd>``s joined by commas."""
-    pairs: list[tuple[str, str]] = []
-    key: str | None = None
-    values: list[str] = []
-    for child in dl.iter():
-        if child.tag == "dt":
-            if key:
-                pairs.append((key, ", ".join(values)))
-            key, values = fold(child.text()).rstrip(":").strip(), []
-        elif child.tag == "dd" and key is not None:
-            value = " ".join(paragraphs_of(child))
-            if value:
-                values.append(value)
-    if key:
-        pairs.append((key, ", ".join(values)))
-    return pairs
-
-
-def paragraphs_of(node: LexborNode) -> list[str]:
-    """The paragraphs of an element's text, each folded, blocks kept apart."""
-    body = Body()
-    writer = BlockWriter(body)
-    writer.front = False
-    writer.walk_node(node)
-    writer.flush()
-    return [op.text for op in body.ops if op.kind is BlockKind.PARAGRAPH]

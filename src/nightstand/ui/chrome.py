@@ -8,10 +8,17 @@ optional parts in order as far as they fit and draws the progress rule below the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from nightstand.progress import format_minutes
+
+if TYPE_CHECKING:
+    from nightstand.progress import Progress
 
 
 def fit_parts(first: str, optional: list[str], last: str, width: int) -> str:
@@ -22,6 +29,19 @@ def fit_parts(first: str, optional: list[str], last: str, width: int) -> str:
             chosen.append(part)
     line = " · ".join([first, *chosen, last])
     return line if cell_len(line) <= width else set_cell_size(line, width)
+
+
+def progress_details(progress: Progress, words_per_minute: int) -> list[str]:
+    """The status line's chapter, scene and time-left parts, in the order they are dropped."""
+    scene = f"scene {progress.scene}/{progress.scenes}"
+    # Before the first chapter heading there is no chapter number to give.
+    in_chapter = progress.chapters and progress.chapter
+    details = [f"chapter {progress.chapter}/{progress.chapters} · {scene}" if in_chapter else scene]
+    chapter_left, book_left = progress.minutes_left(words_per_minute)
+    if in_chapter:
+        details.append(f"{format_minutes(chapter_left)} left in chapter")
+    details.append(f"{format_minutes(book_left)} left in book")
+    return details
 
 
 class ReaderHeader(Widget):

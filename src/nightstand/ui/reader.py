@@ -23,9 +23,9 @@ from textual.worker import get_current_worker
 
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
-from nightstand.progress import ReadingIndex, format_minutes, place_percent
+from nightstand.progress import ReadingIndex, place_percent
 from nightstand.state import resolve_offset
-from nightstand.ui.chrome import ReaderHeader, StatusLine
+from nightstand.ui.chrome import ReaderHeader, StatusLine, progress_details
 from nightstand.ui.keys import key_hint
 from nightstand.ui.page_view import PageView
 
@@ -296,17 +296,8 @@ class ReaderScreen(Screen[None]):
             place = f"page {number} of {total}" if number and total else "page …"
             percent = self._place_percent()
             if self._index is not None:
-                pr = self._index.progress(page.start)
-                scene = f"scene {pr.scene}/{pr.scenes}"
-                # Before the first chapter heading there is no chapter number to give.
-                in_chapter = pr.chapters and pr.chapter
-                details.append(
-                    f"chapter {pr.chapter}/{pr.chapters} · {scene}" if in_chapter else scene
-                )
-                ch_left, book_left = pr.minutes_left(self._settings.words_per_minute)
-                if in_chapter:
-                    details.append(f"{format_minutes(ch_left)} left in chapter")
-                details.append(f"{format_minutes(book_left)} left in book")
+                progress = self._index.progress(page.start)
+                details += progress_details(progress, self._settings.words_per_minute)
         status.place, status.details, status.percent = place, tuple(details), percent
         status.shown = True
 
