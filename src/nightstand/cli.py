@@ -337,13 +337,15 @@ def _list(args: argparse.Namespace) -> None:
     from nightstand.state import StateStore
 
     folder: Path | None = args.path
+    history = folder is None
     if folder is None:
+        # No folder: the library, as the reader shows it (every story read, and the folder).
         settings, warnings = load_settings()
         for message in warnings:
             warn(message)
         folder = settings.library
     with StateStore.open() as store:
-        entries = scan(folder, store)
+        entries = scan(folder, store, history=history)
         if args.path is None:
             # Stories read from pipes belong to no folder: the library lists them.
             entries = with_pipes(entries, store)

@@ -29,6 +29,7 @@ from nightstand.errors import NightstandError
 from nightstand.formats import load
 from nightstand.opening import OpenStory
 from nightstand.saver import PositionSaver
+from nightstand.state.identity import path_text
 from nightstand.text import sanitize
 from nightstand.ui.keys import key_hint
 from nightstand.ui.lists import CommandPalette
@@ -261,17 +262,35 @@ class NightstandApp(App[None]):
 
     def on_library_screen_open_requested(self, event: LibraryScreen.OpenRequested) -> None:
         """Enter on a story in the library."""
+        from nightstand.ui.library import LibraryScreen
+
+        library = self.screen
+        if isinstance(library, LibraryScreen) and library.over_story:
+            below = self.screen_stack[-2]
+            if isinstance(below, ReaderScreen) and path_text(below.opened.path) == path_text(
+                event.path
+            ):
+                self.pop_screen()  # The story it was opened from: back to its page.
+                return
+            # Another story: the library takes the old story's place, the new one goes on top.
+            self.pop_screen()
+            self.switch_screen(LibraryScreen(self.settings.library, self.store))
         self.open_story(event.path)
 
     def show_library(self) -> None:
-        """Back to the library below the reader, or replace the reader with the library."""
+        """Back to the library below the reader, or the library over this story."""
         from nightstand.ui.library import LibraryScreen
 
         if any(isinstance(s, LibraryScreen) for s in self.screen_stack):
             while not isinstance(self.screen, LibraryScreen):
                 self.pop_screen()
         else:
-            self.switch_screen(LibraryScreen(self.settings.library, self.store))
+            # Opened directly: the library shows this story selected; Esc comes back to it.
+            reader = self.screen
+            select = reader.opened.path if isinstance(reader, ReaderScreen) else None
+            self.push_screen(
+                LibraryScreen(self.settings.library, self.store, select=select, over_story=True)
+            )
         self.title = "nightstand"
 
     def action_command_palette(self) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from nightstand.errors import NightstandError
 from nightstand.library import scan
+from nightstand.state.identity import path_text
 from nightstand.text import sanitize
 
 if TYPE_CHECKING:
@@ -84,9 +85,19 @@ class LibraryScreen(Screen[None]):
         Binding("q", "quit", "Quit", id="library.quit"),
     ]
 
-    def __init__(self, folder: Path, store: StateStore) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        store: StateStore,
+        *,
+        select: Path | None = None,
+        over_story: bool = False,
+    ) -> None:
         super().__init__()
         self.folder = folder
+        self._select = str(path_text(select)) if select is not None else None
+        self.over_story = over_story
+        """Shown over the story it was opened from: Esc and q go back to that page."""
         # A folder's name can hold escape sequences like a file's: show it sanitized.
         self._where = " ".join(sanitize(str(folder)).split())
         self._store = store
@@ -133,7 +144,7 @@ class LibraryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="scan")
     def _scan(self, cancel: threading.Event) -> None:
         try:
-            entries = scan(self.folder, self._store, cancel)
+            entries = scan(self.folder, self._store, cancel, history=True)
         except NightstandError as exc:
             # An unmounted drive or a deleted folder: say so and show what is known.
             self.app.call_from_thread(self._scan_failed, str(exc))
@@ -153,8 +164,18 @@ class LibraryScreen(Screen[None]):
     def _scanned(self, entries: list[LibraryEntry]) -> None:
         self.entries = entries
         stories = sum(1 for e in entries if e.error is None)
-        self._set_title(f"{stories} {'story' if stories == 1 else 'stories'}")
+        state = f"{stories} {'story' if stories == 1 else 'stories'}"
+        if not self.folder.expanduser().is_dir():
+            # An unmounted drive, or a first run: the stories read are listed all the same.
+            state += " · no library folder"
+        self._set_title(state)
         self._fill()
+        if self._select is not None:
+            # Opened from a story: that story is the row under the cursor.
+            table: DataTable[str | Text] = self.query_one(DataTable)
+            if self._select in table.rows:
+                table.move_cursor(row=table.get_row_index(self._select))
+            self._select = None
 
     def filtered_entries(self) -> list[LibraryEntry]:
         """The entries that pass the filter."""
@@ -236,8 +257,11 @@ class LibraryScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def action_clear_filter(self) -> None:
-        """Drop the filter."""
+        """Drop the filter; with none, back to the story the library was opened from."""
         box = self.query_one("#filter", Input)
+        if not box.value and not box.has_class("-visible") and self.over_story:
+            self.dismiss()
+            return
         box.value = ""
         box.remove_class("-visible")
         self._filter = ""
@@ -262,5 +286,8 @@ class LibraryScreen(Screen[None]):
         table.move_cursor(row=table.cursor_row + step)
 
     def action_quit(self) -> None:
-        """Quit nightstand."""
-        self.app.exit()
+        """Quit nightstand, or back to the story the library was opened over."""
+        if self.over_story:
+            self.dismiss()
+        else:
+            self.app.exit()
