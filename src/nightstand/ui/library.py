@@ -39,6 +39,15 @@ def progress_bar(percent: float) -> Text:
     return bar
 
 
+def reading_state(entry: LibraryEntry) -> Text:
+    """Unread, the progress bar while reading, or finished."""
+    if entry.status == "finished":
+        return Text("finished", style="bold")
+    if entry.status == "unread":
+        return Text("unread", style="dim")
+    return progress_bar(entry.percent)
+
+
 def last_read_text(when: float | None, now: float | None = None) -> str:
     """ "today", "yesterday", "3 days ago", or a date."""
     if when is None:
@@ -207,7 +216,7 @@ class LibraryScreen(Screen[None]):
                 title,
                 Text(entry.author or ""),
                 f"{entry.words:,}",
-                progress_bar(entry.percent),
+                reading_state(entry),
                 last_read_text(entry.last_read),
                 *(archive_cells(entry) if archive else ()),
                 key=str(entry.path),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -346,7 +347,11 @@ class ReaderScreen(Screen[None]):
         if self._paginator is None or self._page is None:
             return
         if not self._on_title:
-            self._go(self._paginator.next(self._page))
+            following = self._paginator.next(self._page)
+            if following is None:
+                self._show_end()
+            else:
+                self._go(following)
         elif self._title_index + 1 < len(self._title_pages()):
             self._show_title(self._title_index + 1)
         else:
@@ -407,6 +412,28 @@ class ReaderScreen(Screen[None]):
         if self._page is not None and self._page.start <= chapters[i].offset and i > 0:
             i -= 1
         self.goto_position(chapters[i].offset)
+
+    def _show_end(self) -> None:
+        """Past the last page: mark the story finished and show the end page."""
+        from nightstand.finishing import ending
+        from nightstand.ui.end_page import EndPage
+
+        self.save_position()
+        self._store.mark_finished(self.opened.key)
+        words = self._store.story_words(self.opened.key, self.story)
+        summary = ending(self.story.title, words, self._settings.words_per_minute)
+        page = EndPage(
+            summary, path=self.opened.path, library=self._settings.library, store=self._store
+        )
+        self.app.push_screen(page, self._end_left)
+
+    def _end_left(self, result: object) -> None:
+        if result == "library":
+            self.action_library()
+        elif result is not None:
+            from nightstand.ui.library import LibraryScreen
+
+            self.post_message(LibraryScreen.OpenRequested(Path(str(result))))
 
     # -- dialogs --------------------------------------------------------------------------
 

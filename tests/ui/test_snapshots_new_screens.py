@@ -1,0 +1,47 @@
+"""What the screens added for #13 look like: the end page (and later settings, too small, empty).
+
+Update with ``uv run pytest tests/ui/test_snapshots_new_screens.py --snapshot-update`` after
+an intended change, and look at the pictures.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from nightstand.ui.end_page import EndPage
+from pilot_tools import settle, wait_until
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from textual.pilot import Pilot
+
+    from nightstand.ui.app import NightstandApp
+
+SIZES = [(80, 24), (100, 30)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "100x30"])
+def test_end_page(
+    snap_compare: Callable[..., bool],
+    make_app: Callable[[Path], NightstandApp],
+    story_file: Path,
+    size: tuple[int, int],
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("space", "G")
+        await settle(pilot)
+        await pilot.press("space")
+        app = pilot.app
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, EndPage) and app.screen.looked,
+            "the end page, with its next story looked for",
+        )
+        await settle(pilot)
+
+    assert snap_compare(make_app(story_file), terminal_size=size, run_before=run_before)
