@@ -74,12 +74,20 @@ class ReaderScreen(Screen[None]):
         Binding("N", "previous_match", "Previous match", show=False, id="previous_match"),
         Binding("escape", "clear_search", "Clear search", show=False, id="clear_search"),
         Binding(
-            "percent_sign,colon",
-            "goto",
-            "Go to",
+            "percent_sign",
+            "goto('percent')",
+            "Go to %",
             show=False,
-            tooltip="Go to a percent or page",
+            tooltip="Go to a percentage",
             id="goto",
+        ),
+        Binding(
+            "colon",
+            "goto('page')",
+            "Go to page",
+            show=False,
+            tooltip="Go to a page number",
+            id="goto_page",
         ),
         Binding("m", "bookmark", "Mark", tooltip="Add a bookmark here", id="bookmark"),
         Binding("apostrophe", "bookmarks", "Bookmarks", show=False, id="bookmarks"),
@@ -513,18 +521,27 @@ class ReaderScreen(Screen[None]):
             if self._page is not None:
                 self._show(self._page, keep_anchor=True)
 
-    def action_goto(self) -> None:
-        """Go to a percentage ("42%") or a page number ("120")."""
+    def action_goto(self, bare: str = "page") -> None:
+        """Go to a percentage (after %, or "42%") or a page number (after :)."""
         from nightstand.ui.search import GotoScreen
 
-        self.app.push_screen(GotoScreen(), self._goto_entered)
+        self.app.push_screen(GotoScreen(bare), self._goto_entered)
 
     def _goto_entered(self, target: tuple[str, float] | None) -> None:
         if target is None or self._paginator is None:
             return
         kind, value = target
         if kind == "percent":
+            if value > 100:
+                self.notify(f"{value:g}% is past the end; 100% is the last page.", markup=False)
+                return
             self.goto_position(int(len(self.story.text) * min(max(value, 0.0), 100.0) / 100))
+            return
+        total = self._paginator.page_count()
+        if total is not None and value > total:
+            self.notify(
+                f"Page {value:.0f} is past the end: the story has {total} pages.", markup=False
+            )
             return
         page = self._paginator.page_by_number(int(value))
         if page is None:
