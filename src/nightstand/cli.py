@@ -355,7 +355,12 @@ def _list(args: argparse.Namespace) -> None:
         print(json.dumps([entry_data(e) for e in entries], ensure_ascii=False, indent=2))
         return
     if not entries:
-        print(printable(f"No stories in {folder}."))
+        from nightstand.guidance import empty_library
+
+        folder = folder.expanduser()
+        text = empty_library(folder, folder_exists=folder.is_dir(), commands=COMMANDS)
+        for line in text.splitlines():
+            print(printable(line))
         return
     print(f"{'READ':>4}  {'LAST READ':<16}  {'WORDS':>9}  {'FORMAT':<8}  TITLE")
     for e in entries:

@@ -19,7 +19,7 @@ import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Console
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -118,8 +118,22 @@ class NightstandApp(App[None]):
             self.notify(message, severity="warning", timeout=8, markup=False)
         # Saves happen on another thread: a failure arrives as a message, shown once.
         self.store.on_warning = self._store_warned
+        self._check_size(self.size.width, self.size.height)
         self._arm_signals()
         self.app_suspend_signal.subscribe(self, self._on_suspend)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below the smallest usable size, say so instead of drawing fragments."""
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        from nightstand.ui.too_small import TooSmall, too_small
+
+        covered = isinstance(self.screen, TooSmall)
+        if too_small(width, height) and not covered:
+            self.push_screen(TooSmall())
+        elif covered and not too_small(width, height):
+            self.pop_screen()
 
     def _apply_keymap(self) -> None:
         """Remap keys from the settings; an action nightstand does not have is reported."""

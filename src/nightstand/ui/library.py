@@ -127,6 +127,7 @@ class LibraryScreen(Screen[None]):
             table.add_column("Read", key="read")
             table.add_column("Last read", key="last")
             yield table
+            yield Static(id="empty")
             yield Footer()
 
     def on_mount(self) -> None:
@@ -178,6 +179,7 @@ class LibraryScreen(Screen[None]):
             # An unmounted drive, or a first run: the stories read are listed all the same.
             state += " · no library folder"
         self._set_title(state)
+        self._show_guidance(not entries)
         self._fill()
         if self._select is not None:
             # Opened from a story: that story is the row under the cursor.
@@ -185,6 +187,20 @@ class LibraryScreen(Screen[None]):
             if self._select in table.rows:
                 table.move_cursor(row=table.get_row_index(self._select))
             self._select = None
+
+    def _show_guidance(self, empty: bool) -> None:
+        """An empty library says what to do instead of showing bare headings."""
+        from nightstand.cli import COMMANDS
+        from nightstand.guidance import empty_library
+
+        box = self.query_one("#empty", Static)
+        table: DataTable[str | Text] = self.query_one(DataTable)
+        table.display = not empty
+        box.display = empty
+        if empty:
+            folder = self.folder.expanduser()
+            text = empty_library(folder, folder_exists=folder.is_dir(), commands=COMMANDS)
+            box.update(Text(sanitize(text)))
 
     def filtered_entries(self) -> list[LibraryEntry]:
         """The entries that pass the filter."""
