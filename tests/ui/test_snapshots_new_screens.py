@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from nightstand.ui.end_page import EndPage
+from nightstand.ui.settings_screen import SettingsScreen
 from nightstand.ui.too_small import TooSmall
 from pilot_tools import settle, wait_until
 from screen_text import screen_text
@@ -83,3 +84,18 @@ def test_empty_library(
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
+
+
+def test_settings_screen(
+    snap_compare: Callable[..., bool],
+    make_app: Callable[[Path], NightstandApp],
+    story_file: Path,
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("space", "o")
+        app = pilot.app
+        await wait_until(pilot, lambda: isinstance(app.screen, SettingsScreen), "settings")
+        await settle(pilot)
+
+    assert snap_compare(make_app(story_file), terminal_size=(100, 30), run_before=run_before)

@@ -16,6 +16,8 @@ import gc
 import io
 import signal
 import sys
+import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Console
@@ -44,12 +46,14 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
+    from textual.theme import Theme
 
     from nightstand.opening import Opening
     from nightstand.settings import Settings
     from nightstand.shutdown import Shutdown
     from nightstand.state import StateStore
     from nightstand.ui.library import LibraryScreen
+    from nightstand.ui.settings_screen import SettingsChanged
 
 
 class StoreWarning(Message):
@@ -91,6 +95,7 @@ class NightstandApp(App[None]):
         self._startup_warnings = list(warnings)
         self.store_warnings_shown = len(store.warnings)
         """How many of the store's warnings have been put on screen (those at start-up count)."""
+        self._settings_lock = threading.Lock()
         # Never show a reader a traceback: Textual prints an unhandled error on its error
         # console after the screen is restored; keep it here for crash.log instead.
         self._crash_report = io.StringIO()
@@ -119,8 +124,42 @@ class NightstandApp(App[None]):
         # Saves happen on another thread: a failure arrives as a message, shown once.
         self.store.on_warning = self._store_warned
         self._check_size(self.size.width, self.size.height)
+        # From here a theme picked (Ctrl-P, the settings screen) is saved in settings.toml.
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._arm_signals()
         self.app_suspend_signal.subscribe(self, self._on_suspend)
+
+    # -- settings that stay ----------------------------------------------------------------
+
+    def on_settings_changed(self, event: SettingsChanged) -> None:
+        """A reader changed settings (o, + and -): apply them and save them."""
+        self.remember(event.changes)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self.settings.theme:
+            self.remember({"theme": theme.name})
+
+    def remember(self, changes: dict[str, Any]) -> None:
+        """Apply ``changes`` to the settings, every reader and the theme; save them."""
+        if not changes:
+            return
+        self.settings = replace(self.settings, **changes)
+        theme = changes.get("theme")
+        if theme and theme != self.theme and theme in self.available_themes:
+            self.theme = theme
+        for screen in self.screen_stack:
+            if isinstance(screen, ReaderScreen):
+                screen.apply_settings(self.settings)
+        self._save_settings(dict(changes))
+
+    @work(thread=True, group="settings")
+    def _save_settings(self, changes: dict[str, Any]) -> None:
+        from nightstand.settings_file import save_settings
+
+        with self._settings_lock:
+            warning = save_settings(changes)
+        if warning:
+            self.call_from_thread(self.notify, warning, severity="warning", markup=False)
 
     def on_resize(self, event: events.Resize) -> None:
         """Below the smallest usable size, say so instead of drawing fragments."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.binding import Binding, BindingType
@@ -29,6 +29,7 @@ from nightstand.state import resolve_offset
 from nightstand.ui.chrome import ReaderHeader, StatusLine
 from nightstand.ui.keys import key_hint
 from nightstand.ui.page_view import PageView
+from nightstand.ui.settings_screen import SettingsChanged
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -96,6 +97,7 @@ class ReaderScreen(Screen[None]):
         Binding("s", "reveal", "Spoilers", show=False, tooltip="Reveal spoilers", id="reveal"),
         Binding("L", "library", "Library", show=False, id="library"),
         Binding("S", "sync_now", "Sync now", show=False, id="sync_now"),
+        Binding("o", "settings", "Settings", show=False, id="settings"),
         Binding("q", "back", "Quit", tooltip="Back to the library, or quit", id="back"),
     ]
 
@@ -593,6 +595,8 @@ class ReaderScreen(Screen[None]):
         width = self._paginator.column_width if self._paginator else measure
         shown = "" if width == measure else f" (the window allows {width})"
         self.notify(f"Measure: {measure} columns{shown}", timeout=1.5)
+        # The app keeps it for the next start (settings.toml).
+        self.post_message(SettingsChanged({"measure": measure}))
 
     def action_wider(self) -> None:
         """A wider column of text."""
@@ -622,6 +626,25 @@ class ReaderScreen(Screen[None]):
         if not self._settings.ask_spoilers_every_time:
             self._store.set_spoiler_consent(self.opened.key, True)
         self._show_title(0)
+
+    def action_settings(self) -> None:
+        """The settings screen: measure, justify, hyphenate, paragraphs, theme, spoilers."""
+        from nightstand.ui.settings_screen import SettingsScreen
+
+        screen = SettingsScreen(self._settings, self._measure, self.app.available_themes)
+        self.app.push_screen(screen, self._settings_chosen)
+
+    def _settings_chosen(self, changes: dict[str, Any] | None) -> None:
+        if changes:
+            self.post_message(SettingsChanged(changes))
+
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings from the app: typeset again if the page's settings changed."""
+        before = self._settings.layout(measure=self._measure)
+        self._settings = settings
+        self._measure = settings.measure
+        if settings.layout() != before and self._area is not None:
+            self._relayout(*self._area)
 
     class LibraryRequested(Message):
         """The reader asked for the library (the app decides which screen that is)."""
