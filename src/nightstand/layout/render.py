@@ -34,7 +34,9 @@ def _wrapped(text: str, width: int) -> list[str]:
     return [text[s:e] for s, e in zip(starts, ends, strict=True)]
 
 
-def title_lines(story: Story, width: int, *, reveal_spoilers: bool = False) -> tuple[Line, ...]:
+def title_lines(
+    story: Story, width: int, *, reveal_spoilers: bool = False, show_warnings: bool = False
+) -> tuple[Line, ...]:
     """The title page of a story for a column of ``width`` cells.
 
     The title (style ``heading``) and ``by`` author centred, then the story's headers as
@@ -61,7 +63,7 @@ def title_lines(story: Story, width: int, *, reveal_spoilers: bool = False) -> t
         out.append(Line(()))
     for header in shown:
         key = _clean(header.key)
-        value = _clean(shown_value(header, revealed=reveal_spoilers))
+        value = _clean(shown_value(header, revealed=reveal_spoilers, warnings=show_warnings))
         parts = _wrapped(f"{key}: {value}", width)
         for n, part in enumerate(parts):
             if n == 0 and part.startswith(key):

@@ -383,17 +383,31 @@ class StateStore:
             ).fetchone(),
             None,
         )
-        return bool(row and row[0])
+        return bool(row and row[0] == 1)
 
-    def set_spoiler_consent(self, key: str, revealed: bool) -> None:
-        """Remember whether the reader chose to reveal this story's spoiler headers."""
+    def warnings_consent(self, key: str) -> bool:
+        """Whether the reader chose to see this story's content warnings (or everything)."""
+        row = self._read(
+            lambda conn: conn.execute(
+                "SELECT revealed FROM spoilers WHERE key=?", (key,)
+            ).fetchone(),
+            None,
+        )
+        return bool(row and row[0] in (1, 2))
+
+    def set_spoiler_consent(self, key: str, revealed: bool, *, warnings_only: bool = False) -> None:
+        """Remember whether the reader chose to reveal this story's spoiler headers.
+
+        ``warnings_only`` remembers "show content warnings only" (stored as 2).
+        """
         now = time.time()
+        level = 2 if warnings_only and not revealed else int(revealed)
         self._write(
             lambda conn: conn.execute(
                 "INSERT INTO spoilers(key, revealed, updated) VALUES (?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET revealed=excluded.revealed, "
                 "updated=excluded.updated",
-                (key, int(revealed), now),
+                (key, level, now),
             ),
             None,
         )

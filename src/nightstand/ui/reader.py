@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
+from nightstand.headers import is_content_warning
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
 from nightstand.progress import ReadingIndex, format_minutes, place_percent
@@ -123,7 +124,12 @@ class ReaderScreen(Screen[None]):
         # A new story opens on its title page, where spoiler headers wait behind the gate.
         self._on_title = saved is None and bool(self.story.headers)
         self._title_index = 0
-        self.revealed = (not settings.ask_spoilers_every_time) and store.spoiler_consent(opened.key)
+        remembered = not settings.ask_spoilers_every_time
+        self.revealed = remembered and store.spoiler_consent(opened.key)
+        self.warnings_shown = settings.show_content_warnings or (
+            remembered and store.warnings_consent(opened.key)
+        )
+        """Content warnings shown though the other spoiler headers may not be."""
         self._paginator: Paginator | None = None
         self._page: Page | None = None
         self._area: tuple[int, int] | None = None
@@ -228,6 +234,7 @@ class ReaderScreen(Screen[None]):
         return title_pages(
             self._paginator,
             revealed=self.revealed,
+            warnings=self.warnings_shown,
             start_keys=key_hint(self, "next_page", most=2),
             reveal_key=key_hint(self, "reveal"),
         )
@@ -617,14 +624,22 @@ class ReaderScreen(Screen[None]):
             return
         from nightstand.ui.spoiler import SpoilerGate
 
-        self.app.push_screen(SpoilerGate(self.story.title, keys), self._reveal_answered)
+        has_warnings = any(is_content_warning(h) for h in self.story.headers)
+        gate = SpoilerGate(self.story.title, keys, offer_warnings=has_warnings)
+        self.app.push_screen(gate, self._reveal_answered)
 
-    def _reveal_answered(self, reveal: bool | None) -> None:
+    def _reveal_answered(self, reveal: bool | str | None) -> None:
         if not reveal:
             return
-        self.revealed = True
-        if not self._settings.ask_spoilers_every_time:
-            self._store.set_spoiler_consent(self.opened.key, True)
+        remember = not self._settings.ask_spoilers_every_time
+        if reveal == "warnings":
+            self.warnings_shown = True
+            if remember:
+                self._store.set_spoiler_consent(self.opened.key, False, warnings_only=True)
+        else:
+            self.revealed = True
+            if remember:
+                self._store.set_spoiler_consent(self.opened.key, True)
         self._show_title(0)
 
     def action_settings(self) -> None:
