@@ -278,7 +278,10 @@ def format_info(data: dict[str, Any]) -> str:
         f"End mark:     {'yes' if data['end_mark'] else 'no'}",
     ]
     if data.get("percent") is not None:
-        lines.append(f"Read:         {data['percent']:.0f}% (last read {data.get('last_read')})")
+        from nightstand.dates import human_iso
+
+        when = human_iso(str(data.get("last_read")))
+        lines.append(f"Read:         {data['percent']:.0f}% (last read {when})")
     lines.extend(f"Warning:      {w}" for w in data["warnings"])
     return "\n".join(printable(line) for line in lines)
 

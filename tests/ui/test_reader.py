@@ -651,7 +651,7 @@ async def test_a_broken_story_in_the_library_is_a_notification(
         await settle(pilot)
         assert app.screen is library
         messages = [n.message for n in app._notifications]
-        assert any("not a story file" in m for m in messages), messages
+        assert any(f"{broken}: not a story (binary data)" in m for m in messages), messages
 
 
 MARKUP_STORY = """Title: [bold]Loud[/] [@click=app.quit]Title

@@ -157,7 +157,11 @@ def load_bytes(
         from nightstand.formats.epub import parse_epub
 
         return parse_epub(data, name=name)
-    check_not_binary(data)
+    try:
+        check_not_binary(data)
+    except StoryError as exc:
+        # "/bin/ls: not a story (binary data)": the file named, and what it is.
+        raise StoryError(f"{path}: {exc}") from None
     decoded = decode(data)
     warnings = (decoded.warning,) if decoded.warning else ()
     if fmt == "html":

@@ -112,6 +112,7 @@ class LibraryScreen(Screen[None]):
         self._store = store
         self.entries: list[LibraryEntry] = []
         self._filter = ""
+        self._clear_on_return = False
         self._title_state = "scanning…"
         self._cancel = threading.Event()
 
@@ -137,6 +138,9 @@ class LibraryScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Coming back from a story: progress and order may have changed."""
+        if self._clear_on_return:
+            self._clear_on_return = False
+            self.action_clear_filter()
         if self.entries:
             self.action_rescan()
 
@@ -278,8 +282,13 @@ class LibraryScreen(Screen[None]):
         self._fill()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Back to the table, filter kept."""
-        self.query_one(DataTable).focus()
+        """Enter in the filter opens the first match (the filter is cleared on return)."""
+        table: DataTable[str | Text] = self.query_one(DataTable)
+        table.focus()
+        if self.filtered_entries():
+            table.move_cursor(row=0)
+            self._clear_on_return = True
+            self.action_open()
 
     def action_clear_filter(self) -> None:
         """Drop the filter; with none, back to the story the library was opened from."""

@@ -498,6 +498,8 @@ class ReaderScreen(Screen[None]):
         self._matches = matches
         if not matches.spans:
             self._match = None
+            # A new "Not found" replaces the last one rather than piling up over the text.
+            self.app.clear_notifications()
             self.notify(f"Not found: {matches.query}", severity="warning", markup=False)
             self._update_chrome()
             return

@@ -1,0 +1,58 @@
+"""Smaller points of #13 in the UI: the filter's Enter, one "Not found" at a time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.widgets import Input
+
+from nightstand.ui.library import LibraryScreen
+from nightstand.ui.reader import ReaderScreen
+from pilot_tools import settle, wait_until
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from nightstand.ui.app import NightstandApp
+
+SIZE = (100, 30)
+
+
+async def test_enter_in_the_filter_opens_the_first_match_and_the_filter_clears_on_return(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    (story_file.parent / "another-tale.txt").write_text(
+        "Title: Another Tale\n\nOne line.\n", encoding="utf-8"
+    )
+    app = make_app(story_file.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await wait_until(pilot, lambda: len(library.entries) == 2, "the scan")
+        await pilot.press("slash", *"lamp", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the match opens")
+        assert app.screen.story.title == "The Missing Lamp"
+        await settle(pilot)
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.screen is library, "back in the library")
+        await settle(pilot)
+        assert library.query_one("#filter", Input).value == ""
+        assert len(library.filtered_entries()) == 2
+
+
+async def test_not_found_toasts_replace_each_other(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for word in ("zzqx", "qqzx", "xxzq"):
+            await pilot.press("slash", *word, "enter")
+            await wait_until(
+                pilot,
+                lambda w=word: any(w in str(n.message) for n in app._notifications),
+                "the search answered",
+            )
+        shown = [str(n.message) for n in app._notifications if "Not found" in str(n.message)]
+        assert shown == ["Not found: xxzq"]
