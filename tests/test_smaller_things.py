@@ -44,3 +44,34 @@ def test_dates_as_people_read_them() -> None:
     iso = datetime.fromtimestamp(time.time()).astimezone().isoformat(timespec="seconds")
     assert human_iso(iso).startswith("today ")
     assert human_iso("not a date") == "not a date"
+
+
+def test_info_and_cat_follow_the_saved_consent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nightstand.formats import load
+    from nightstand.state import StateStore
+
+    path = tmp_path / "tale.txt"
+    path.write_text(
+        "Title: Tale\n\nArchive Warning: Major Character Death\n\n"
+        "Spoilers: the butler did it\n\n= = =\n\nOnce upon a time.\n",
+        encoding="utf-8",
+    )
+    main(["info", str(path)])
+    out = capsys.readouterr().out
+    assert "Major Character Death" not in out and "the butler did it" not in out
+    story = load(path)
+    with StateStore.open() as store:
+        key = store.story_key(story, path)
+        store.set_spoiler_consent(key, False, warnings_only=True)
+    main(["info", str(path)])
+    out = capsys.readouterr().out
+    assert "Major Character Death" in out and "the butler did it" not in out
+    main(["cat", "--width", "60", "--height", "20", str(path)])
+    out = capsys.readouterr().out
+    assert "Major Character Death" in out and "the butler did it" not in out
+    with StateStore.open() as store:
+        store.set_spoiler_consent(key, True)
+    main(["info", str(path)])
+    assert "the butler did it" in capsys.readouterr().out

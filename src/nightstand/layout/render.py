@@ -90,11 +90,14 @@ def text_pages(
     settings: LayoutSettings = _DEFAULT,
     *,
     reveal_spoilers: bool = False,
+    show_warnings: bool = False,
 ) -> Iterator[str]:
     """The story's pages as plain text, the title page(s) first (spoiler headers masked)."""
     pag = Paginator(story, width, height, settings)
     per_page = pag.lines_per_page
-    title = title_lines(story, pag.column_width, reveal_spoilers=reveal_spoilers)
+    title = title_lines(
+        story, pag.column_width, reveal_spoilers=reveal_spoilers, show_warnings=show_warnings
+    )
     for i in range(0, len(title), per_page):
         yield page_text(title[i : i + per_page], pag.column_left, settings.margin_top)
     page = pag.first() if story.text else None
