@@ -9,6 +9,7 @@ from textual.widgets import Input
 from nightstand.ui.library import LibraryScreen
 from nightstand.ui.reader import ReaderScreen
 from pilot_tools import settle, wait_until
+from screen_text import screen_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,3 +57,27 @@ async def test_not_found_toasts_replace_each_other(
             )
         shown = [str(n.message) for n in app._notifications if "Not found" in str(n.message)]
         assert shown == ["Not found: xxzq"]
+
+
+async def test_the_footer_names_what_q_does_now(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    direct = make_app(story_file)
+    async with direct.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        footer = screen_text(pilot).splitlines()[-1]
+        assert "q Quit" in footer and "q Library" not in footer
+    from_library = make_app(story_file.parent)
+    async with from_library.run_test(size=SIZE) as pilot:
+        library = from_library.screen
+        assert isinstance(library, LibraryScreen)
+        await wait_until(pilot, lambda: bool(library.entries), "the scan")
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: isinstance(from_library.screen, ReaderScreen), "the story opens"
+        )
+        await settle(pilot)
+        footer = screen_text(pilot).splitlines()[-1]
+        assert "q Library" in footer and "q Quit" not in footer
+        await pilot.press("q")
+        await wait_until(pilot, lambda: from_library.screen is library, "q went back")

@@ -99,7 +99,9 @@ class ReaderScreen(Screen[None]):
         Binding("L", "library", "Library", show=False, id="library"),
         Binding("S", "sync_now", "Sync now", show=False, id="sync_now"),
         Binding("o", "settings", "Settings", show=False, id="settings"),
-        Binding("q", "back", "Quit", tooltip="Back to the library, or quit", id="back"),
+        # One key, two meanings; the footer names the one that holds now (check_action).
+        Binding("q", "back", "Library", tooltip="Back to the library", id="back"),
+        Binding("q", "quit_reading", "Quit", tooltip="Quit nightstand", id="quit_reading"),
     ]
 
     def __init__(
@@ -676,6 +678,18 @@ class ReaderScreen(Screen[None]):
         if self._sync is not None:
             self._sync.sync_now(self)
 
+    def _has_screen_below(self) -> bool:
+        stack = self.app.screen_stack
+        return self in stack and stack.index(self) > 1
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """q goes back when there is a screen to go back to, and quits when there is not."""
+        if action == "back":
+            return self._has_screen_below()
+        if action == "quit_reading":
+            return not self._has_screen_below()
+        return True
+
     def action_back(self) -> None:
         """Back to the library, or quit when the story was opened directly."""
         self.save_position()
@@ -683,3 +697,8 @@ class ReaderScreen(Screen[None]):
             self.app.pop_screen()
         else:
             self.app.exit()
+
+    def action_quit_reading(self) -> None:
+        """Quit nightstand (the story was opened directly: there is nothing to go back to)."""
+        self.save_position()
+        self.app.exit()
