@@ -81,3 +81,45 @@ async def test_the_footer_names_what_q_does_now(
         assert "q Library" in footer and "q Quit" not in footer
         await pilot.press("q")
         await wait_until(pilot, lambda: from_library.screen is library, "q went back")
+
+
+async def test_a_named_bookmark_lists_name_page_and_percent(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    from nightstand.ui.bookmarks import BookmarksScreen
+
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "space", "space")
+        await settle(pilot)
+        await pilot.press("M", *"the pier", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), "named")
+        await pilot.press("apostrophe")
+        await wait_until(pilot, lambda: isinstance(app.screen, BookmarksScreen), "the list")
+        await settle(pilot)
+        shown = screen_text(pilot)
+        assert "the pier  (page 3 · " in shown and "%)" in shown
+
+
+async def test_t_lists_the_scenes_of_a_story_without_chapters(
+    make_app: Callable[[Path], NightstandApp], tmp_path: Path
+) -> None:
+    from nightstand.ui.toc import TocScreen
+
+    path = tmp_path / "scenes.txt"
+    path.write_text(
+        "Title: Scenes\n\n= = =\n\nThe first scene begins with rain on the roof.\n\n* * *\n\n"
+        "The second scene opens in a dry kitchen at dawn.\n",
+        encoding="utf-8",
+    )
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TocScreen), "the scenes")
+        await settle(pilot)
+        shown = screen_text(pilot)
+        assert "2 scenes" in shown
+        assert "The first scene begins with rain…" in shown
+        assert "The second scene opens in a…" in shown

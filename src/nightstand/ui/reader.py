@@ -92,6 +92,14 @@ class ReaderScreen(Screen[None]):
             id="goto_page",
         ),
         Binding("m", "bookmark", "Mark", tooltip="Add a bookmark here", id="bookmark"),
+        Binding(
+            "M",
+            "named_bookmark",
+            "Named mark",
+            show=False,
+            tooltip="Add a named bookmark",
+            id="named_bookmark",
+        ),
         Binding("apostrophe", "bookmarks", "Bookmarks", show=False, id="bookmarks"),
         Binding("plus,equals_sign", "wider", "Wider", show=False, id="wider"),
         Binding("minus", "narrower", "Narrower", show=False, id="narrower"),
@@ -458,10 +466,20 @@ class ReaderScreen(Screen[None]):
 
     def action_toc(self) -> None:
         """The table of contents, to jump from."""
-        if not self.story.chapters:
-            self.notify("This story has no chapters.")
-            return
         from nightstand.ui.toc import TocScreen
+
+        if not self.story.chapters:
+            # No chapters: its scenes, named by their first words.
+            from nightstand.scenes import scenes
+
+            found = scenes(self.story)
+            if len(found) < 2:
+                self.notify("This story has no chapters or scenes to list.")
+                return
+            starts = [s.offset for s in found]
+            here = max(bisect.bisect_right(starts, self._anchor) - 1, 0)
+            self.app.push_screen(TocScreen(found, here, unit="scenes"), self._toc_chosen)
+            return
 
         current = self.story.chapter_index_at(self._anchor)
         self.app.push_screen(TocScreen(self.story.chapters, current), self._toc_chosen)
@@ -563,8 +581,20 @@ class ReaderScreen(Screen[None]):
             self._go(page)
 
     def action_bookmark(self) -> None:
-        """Add a bookmark at the first character on screen."""
-        mark = self._store.add_bookmark(self.opened.key, self.story, self._anchor)
+        """Add a numbered bookmark at the first character on screen."""
+        self._bookmark_named(self._anchor, "")
+
+    def action_named_bookmark(self) -> None:
+        """Add a bookmark at the first character on screen, asking for its name."""
+        from nightstand.ui.bookmark_name import BookmarkNameScreen
+
+        anchor = self._anchor
+        self.app.push_screen(BookmarkNameScreen(), lambda name: self._bookmark_named(anchor, name))
+
+    def _bookmark_named(self, anchor: int, name: str | None) -> None:
+        if name is None:
+            return
+        mark = self._store.add_bookmark(self.opened.key, self.story, anchor, name or None)
         self.notify(f"Bookmarked: {mark.name}", markup=False)
 
     def action_bookmarks(self) -> None:
@@ -583,7 +613,20 @@ class ReaderScreen(Screen[None]):
                 markup=False,
             )
             return
-        self.app.push_screen(BookmarksScreen(marks, self._remove_bookmark), self._bookmark_chosen)
+        places = [self._place_of(m.offset) for m in marks]
+        self.app.push_screen(
+            BookmarksScreen(marks, self._remove_bookmark, places), self._bookmark_chosen
+        )
+
+    def _place_of(self, offset: int) -> str:
+        """ "page 12 · 34%" for a story offset (the page once pages are counted)."""
+        from nightstand.state.anchoring import percent_at
+
+        percent = f"{percent_at(self.story, offset):.0f}%"
+        if self._paginator is None:
+            return percent
+        number = self._paginator.page_number(self._paginator.page_at(offset))
+        return f"page {number} · {percent}" if number else percent
 
     def _remove_bookmark(self, name: str) -> None:
         self._store.remove_bookmark(self.opened.key, name)
