@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from nightstand.shutdown import Shutdown
     from nightstand.state import StateStore
     from nightstand.ui.library import LibraryScreen
-    from nightstand.ui.settings_screen import SettingsChanged
+    from nightstand.ui.settings_changed import SettingsChanged
 
 
 class StoreWarning(Message):

@@ -30,7 +30,7 @@ from nightstand.state import resolve_offset
 from nightstand.ui.chrome import ReaderHeader, StatusLine
 from nightstand.ui.keys import key_hint
 from nightstand.ui.page_view import PageView
-from nightstand.ui.settings_screen import SettingsChanged
+from nightstand.ui.settings_changed import SettingsChanged
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Switch
 
 from nightstand.settings import PARAGRAPH_STYLES
+from nightstand.ui.settings_changed import SettingsChanged
+
+__all__ = ["SettingsChanged", "SettingsScreen", "policy_of", "policy_settings"]
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -45,14 +47,6 @@ def policy_settings(policy: str) -> dict[str, bool]:
         "ask_spoilers_every_time": policy == "every",
         "show_content_warnings": policy == "warnings",
     }
-
-
-class SettingsChanged(Message):
-    """Settings changed while reading; the app applies them and saves them."""
-
-    def __init__(self, changes: dict[str, Any]) -> None:
-        self.changes = changes
-        super().__init__()
 
 
 class SettingsScreen(ModalScreen[dict[str, Any] | None]):
