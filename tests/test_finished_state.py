@@ -1,4 +1,4 @@
-"""Schema 2: a database written by schema 1 gains the finished table and keeps everything."""
+"""Schema 3: a database written by schema 2 gains the finished table and keeps everything."""
 
 from __future__ import annotations
 
@@ -12,22 +12,23 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def test_a_schema_1_database_is_migrated_and_keeps_its_positions(tmp_path: Path) -> None:
+def test_a_schema_2_database_is_migrated_and_keeps_its_positions(tmp_path: Path) -> None:
     story_path = tmp_path / "tale.txt"
     story_path.write_text("Title: Tale\n\nOnce upon a time, and then more.\n", encoding="utf-8")
     story = load(story_path)
     state = tmp_path / "state"
     state.mkdir()
     conn = sqlite3.connect(state / DB_NAME, isolation_level=None)
-    for statement in MIGRATIONS[0]:
-        conn.execute(statement)
-    conn.execute("PRAGMA user_version = 1")
+    for step in MIGRATIONS[:2]:
+        for statement in step:
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 2")
     conn.close()
     with StateStore.open(state) as store:
         key = store.story_key(story, story_path)
         store.save_position(key, story_path, story, 5)
     conn = sqlite3.connect(state / DB_NAME)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()
     with StateStore.open(state) as store:
         assert store.finished(key) is None

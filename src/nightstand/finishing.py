@@ -46,7 +46,7 @@ def next_unread(entries: Iterable[LibraryEntry], finished: Path) -> LibraryEntry
     """The first unread story in ``entries`` other than ``finished``, if there is one."""
     done = path_text(finished)
     for entry in entries:
-        if entry.missing or entry.error is not None or entry.status != "unread":
+        if entry.missing or entry.error is not None or entry.read_state != "unread":
             continue
         if path_text(entry.path) != done:
             return entry

@@ -72,9 +72,9 @@ async def test_space_on_the_last_page_shows_finished_and_marks_the_story(
         await settle(pilot)
         await pilot.press("q")
     entries = scan(story_file.parent, app.store, history=True)
-    states = {e.title: e.status for e in entries}
+    states = {e.title: e.read_state for e in entries}
     assert states == {"The Missing Lamp": "finished", "The Next One": "reading"}
-    shown_state = reading_state(next(e for e in entries if e.status == "finished"))
+    shown_state = reading_state(next(e for e in entries if e.read_state == "finished"))
     assert shown_state.plain == "finished"
     main(["list", "--json", str(story_file.parent)])
     rows = {r["title"]: r for r in json.loads(capsys.readouterr().out)}
@@ -93,7 +93,7 @@ async def test_the_library_shows_unread_reading_and_finished(
         library = app.screen
         assert isinstance(library, LibraryScreen)
         await wait_until(pilot, lambda: len(library.entries) == 2, "the scan")
-        assert {e.title: e.status for e in library.entries} == {
+        assert {e.title: e.read_state for e in library.entries} == {
             "The Missing Lamp": "unread",
             "Never Opened": "unread",
         }

@@ -41,9 +41,9 @@ def progress_bar(percent: float) -> Text:
 
 def reading_state(entry: LibraryEntry) -> Text:
     """Unread, the progress bar while reading, or finished."""
-    if entry.status == "finished":
+    if entry.read_state == "finished":
         return Text("finished", style="bold")
-    if entry.status == "unread":
+    if entry.read_state == "unread":
         return Text("unread", style="dim")
     return progress_bar(entry.percent)
 
