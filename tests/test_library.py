@@ -220,7 +220,9 @@ def test_list_without_a_folder_uses_the_library_setting(
     monkeypatch.setenv("NIGHTSTAND_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("NIGHTSTAND_DATA_DIR", str(tmp_path / "data"))
     main(["list"])
-    assert "No stories in" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "No stories yet" in out
+    assert str(tmp_path / "data" / "library") in out and ".epub" in out
     _folder(tmp_path / "data" / "library")
     main(["list", "--json"])
     assert len(json.loads(capsys.readouterr().out)) == 3

@@ -63,7 +63,8 @@ def test_every_commented_default_is_the_real_default(config: Path) -> None:
     assert set(data) == {
         "library", "measure", "margin_top", "margin_bottom", "margin_side", "justify",
         "hyphenate", "paragraph_style", "indent", "ornament", "ascii", "words_per_minute",
-        "ask_spoilers_every_time", "theme", "line_breaking", "typography",
+        "ask_spoilers_every_time", "show_content_warnings", "theme", "line_breaking",
+        "typography",
     }  # fmt: skip
 
 

@@ -50,12 +50,20 @@ def write_pages(
     settings: LayoutSettings = _DEFAULT,
     *,
     reveal_spoilers: bool = False,
+    show_warnings: bool = False,
 ) -> None:
     """Write :func:`text_pages` to ``out``, a form feed before every page but the first."""
     if isinstance(out, io.TextIOWrapper):
         # A terminal or pipe that cannot encode a character gets "?", not a traceback.
         out.reconfigure(errors="replace")
-    pages = text_pages(story, width, height, settings, reveal_spoilers=reveal_spoilers)
+    pages = text_pages(
+        story,
+        width,
+        height,
+        settings,
+        reveal_spoilers=reveal_spoilers,
+        show_warnings=show_warnings,
+    )
     for i, text in enumerate(pages):
         if i:
             out.write("\f")

@@ -139,10 +139,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _info(args: argparse.Namespace) -> None:
+    from nightstand.consent import saved_consent
+    from nightstand.settings import load_settings
     from nightstand.source import load_path
 
     path, story = load_path(args.path)
-    data = info_data(story, reveal=args.reveal_spoilers)
+    # What the reader chose in the reader is followed here too (the flag reveals once).
+    revealed, warnings = saved_consent(path, story, load_settings()[0])
+    data = info_data(story, reveal=args.reveal_spoilers or revealed, warnings=warnings)
     data.update(_source(path, story))
     extra = _saved_state(path, story)
     data.update(extra)
@@ -219,9 +223,9 @@ def saved_summary(path: Path, story: Story, store: StateStore | None = None) -> 
             active.close()
 
 
-def info_data(story: Story, *, reveal: bool) -> dict[str, Any]:
+def info_data(story: Story, *, reveal: bool, warnings: bool = False) -> dict[str, Any]:
     """What ``nightstand info --json`` prints; its keys are stable for scripts."""
-    from nightstand.spoilers import shown_value
+    from nightstand.headers import is_content_warning
 
     words = story.words()
     emphasis = [
@@ -237,7 +241,9 @@ def info_data(story: Story, *, reveal: bool) -> dict[str, Any]:
         "headers": [
             {
                 "key": h.key,
-                "value": shown_value(h, revealed=reveal) if (reveal or not h.spoiler) else None,
+                "value": h.value
+                if reveal or not h.spoiler or (warnings and is_content_warning(h))
+                else None,
                 "spoiler": h.spoiler,
             }
             for h in story.headers
@@ -278,7 +284,10 @@ def format_info(data: dict[str, Any]) -> str:
         f"End mark:     {'yes' if data['end_mark'] else 'no'}",
     ]
     if data.get("percent") is not None:
-        lines.append(f"Read:         {data['percent']:.0f}% (last read {data.get('last_read')})")
+        from nightstand.dates import human_iso
+
+        when = human_iso(str(data.get("last_read")))
+        lines.append(f"Read:         {data['percent']:.0f}% (last read {when})")
     lines.extend(f"Warning:      {w}" for w in data["warnings"])
     return "\n".join(printable(line) for line in lines)
 
@@ -327,8 +336,19 @@ def _cat(args: argparse.Namespace) -> None:
         line_breaking=args.line_breaking,
     )
     width, height = page_size(args.width, args.height)
-    _, story = load_path(args.path, typography=args.typography or settings.typography)
-    write_pages(sys.stdout, story, width, height, layout, reveal_spoilers=args.reveal_spoilers)
+    path, story = load_path(args.path, typography=args.typography or settings.typography)
+    from nightstand.consent import saved_consent
+
+    revealed, warnings = saved_consent(path, story, settings)
+    write_pages(
+        sys.stdout,
+        story,
+        width,
+        height,
+        layout,
+        reveal_spoilers=args.reveal_spoilers or revealed,
+        show_warnings=warnings,
+    )
 
 
 def _list(args: argparse.Namespace) -> None:
@@ -337,13 +357,15 @@ def _list(args: argparse.Namespace) -> None:
     from nightstand.state import StateStore
 
     folder: Path | None = args.path
+    history = folder is None
     if folder is None:
+        # No folder: the library, as the reader shows it (every story read, and the folder).
         settings, warnings = load_settings()
         for message in warnings:
             warn(message)
         folder = settings.library
     with StateStore.open() as store:
-        entries = scan(folder, store)
+        entries = scan(folder, store, history=history)
         if args.path is None:
             # Stories read from pipes belong to no folder: the library lists them.
             entries = with_pipes(entries, store)
@@ -353,7 +375,12 @@ def _list(args: argparse.Namespace) -> None:
         print(json.dumps([entry_data(e) for e in entries], ensure_ascii=False, indent=2))
         return
     if not entries:
-        print(printable(f"No stories in {folder}."))
+        from nightstand.guidance import empty_library
+
+        folder = folder.expanduser()
+        text = empty_library(folder, folder_exists=folder.is_dir(), commands=COMMANDS)
+        for line in text.splitlines():
+            print(printable(line))
         return
     print(f"{'READ':>4}  {'LAST READ':<16}  {'WORDS':>9}  {'FORMAT':<8}  TITLE")
     for e in entries:

@@ -64,6 +64,15 @@ class LibraryEntry:
     """Chapters added since the reader last opened it."""
     from_pipe: bool = False
     """Only ever read from a pipe: it has no path (``path`` is a stand-in, never shown)."""
+    finished: bool = False
+    """The reader reached the end page of this story."""
+
+    @property
+    def read_state(self) -> str:
+        """ "unread", "reading" or "finished" (``status`` is an archive story's own)."""
+        if self.finished:
+            return "finished"
+        return "reading" if self.last_read is not None else "unread"
 
 
 def _walk(folder: Path, cancel: threading.Event | None) -> Iterator[tuple[str, int, int]]:
@@ -122,15 +131,23 @@ def read_file(path: str, size: int, mtime_ns: int) -> tuple[CachedFile, Story | 
 
 
 def scan(
-    folder: Path, store: StateStore, cancel: threading.Event | None = None
+    folder: Path,
+    store: StateStore,
+    cancel: threading.Event | None = None,
+    *,
+    history: bool = False,
 ) -> list[LibraryEntry]:
     """The stories under ``folder`` (recursively, hidden files ignored), cached in ``store``.
 
     Most recently read first, then by title. Stories with saved state whose file was last
-    seen under ``folder`` but is gone are listed as missing. When ``cancel`` is set the
-    scan stops early and returns what it has.
+    seen under ``folder`` but is gone are listed as missing. With ``history``, every story
+    the state knows of is listed too, wherever its file is (missing if it is gone), and a
+    library folder that does not exist yet is no error: the library is then the history.
+    When ``cancel`` is set the scan stops early and returns what it has.
     """
     folder = Path(folder).expanduser()
+    if history and not folder.exists():
+        return _entries(folder, {}, store, include_missing=False, history=True)
     if not folder.is_dir():
         raise StoryError(
             f"{folder}: no such folder" if not folder.exists() else f"{folder} is not a folder"
@@ -161,14 +178,19 @@ def scan(
     cancelled = cancel is not None and cancel.is_set()
     gone = [] if cancelled else [p for p in cached if p not in seen]
     store.update_cache(fresh, gone)
-    entries = _entries(folder, seen, store, include_missing=not cancelled)
+    entries = _entries(folder, seen, store, include_missing=not cancelled, history=history)
     from nightstand.archive.shelf import annotate
 
     return annotate(entries, seen, store, chapters)
 
 
 def _entries(
-    folder: Path, files: dict[str, CachedFile], store: StateStore, *, include_missing: bool
+    folder: Path,
+    files: dict[str, CachedFile],
+    store: StateStore,
+    *,
+    include_missing: bool,
+    history: bool = False,
 ) -> list[LibraryEntry]:
     progress = store.progress()
     entries: list[LibraryEntry] = []
@@ -189,12 +211,22 @@ def _entries(
                 missing=False,
                 error=info.error,
                 key=known.key if known else None,
+                finished=known.finished if known else False,
             )
         )
-    if include_missing:
-        for story in store.known_under(folder):
-            if story.key in present or story.path in files or Path(story.path).exists():
+    if include_missing or history:
+        known_stories = store.known_stories() if history else store.known_under(folder)
+        listed = set(files)
+        for story in known_stories:
+            # Listed once, even if two states were last opened from the same path; stories
+            # read from pipes have no path and are added by the commands that list them.
+            if story.key in present or story.path in listed or not story.path:
                 continue
+            exists = Path(story.path).is_file()
+            if exists and not history:
+                continue
+            present.add(story.key)
+            listed.add(story.path)
             entries.append(
                 LibraryEntry(
                     path=Path(story.path),
@@ -204,9 +236,10 @@ def _entries(
                     words=story.words,
                     percent=story.percent,
                     last_read=story.last_read,
-                    missing=True,
+                    missing=not exists,
                     error=None,
                     key=story.key,
+                    finished=story.finished,
                 )
             )
     entries.sort(key=_order)
@@ -251,6 +284,8 @@ def entry_data(entry: LibraryEntry) -> dict[str, Any]:
         "percent": entry.percent,
         "last_read": iso_time(entry.last_read) if entry.last_read is not None else None,
         "missing": entry.missing,
+        "finished": entry.finished,
+        "read_state": entry.read_state,
         "error": entry.error,
         "source": entry.source,
         "status": entry.status,

@@ -88,6 +88,8 @@ class Settings:
     words_per_minute: int = 250
     ask_spoilers_every_time: bool = False
     """Ask before showing spoiler headers on every opening, not just the first."""
+    show_content_warnings: bool = False
+    """Show content warnings (AO3's Archive Warnings) without asking; spoilers stay hidden."""
     theme: str = "textual-dark"
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=_no_keys, hash=False)
     """Action name -> Textual key names, replacing that action's default keys."""
@@ -108,7 +110,7 @@ _INTS: dict[str, tuple[int, int]] = {
     "indent": (0, 20),
     "words_per_minute": (50, 2000),
 }
-_BOOLS = ("justify", "hyphenate", "ascii", "ask_spoilers_every_time")
+_BOOLS = ("justify", "hyphenate", "ascii", "ask_spoilers_every_time", "show_content_warnings")
 _MAX_ORNAMENT = 20
 _CHOICES: dict[str, tuple[str, ...]] = {
     "paragraph_style": PARAGRAPH_STYLES,
@@ -156,6 +158,9 @@ DEFAULT_FILE = """\
 # Spoiler headers are hidden until you reveal them, and nightstand remembers your
 # choice per story. Set this to true to be asked again every time instead.
 # ask_spoilers_every_time = false
+# Content warnings (AO3's Archive Warnings) are hidden with the spoilers unless this is
+# true; many readers want them before deciding to read. Spoilers stay hidden either way.
+# show_content_warnings = false
 # A Textual theme: textual-dark, textual-light, nord, gruvbox, dracula, ...
 # theme = "textual-dark"
 

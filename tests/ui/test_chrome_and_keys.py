@@ -40,7 +40,8 @@ async def test_remapped_keys_show_in_footer_title_page_and_help(
 ) -> None:
     _remap(tmp_path, '[keys]\nnext_page = ["x", "right"]\nreveal = "v"\ntoc = "c"\n')
     app = make_app(story_file)
-    async with app.run_test(size=(100, 30)) as pilot:
+    # Tall enough for the whole help table: remapped keys are listed at its end.
+    async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         assert reader(pilot).on_title_page
         shown = screen_text(pilot)

@@ -138,7 +138,9 @@ def load(path: str | Path, *, typography: str = "smart") -> Story:
     path = Path(path)
     data = read_bytes(path)
     name = title_from_file_name(path)
-    return load_bytes(data, name=name, suffix=path.suffix.lower(), typography=typography)
+    return load_bytes(
+        data, name=name, suffix=path.suffix.lower(), label=str(path), typography=typography
+    )
 
 
 def load_bytes(
@@ -157,7 +159,11 @@ def load_bytes(
         from nightstand.formats.epub import parse_epub
 
         return parse_epub(data, name=name)
-    check_not_binary(data)
+    try:
+        check_not_binary(data)
+    except StoryError as exc:
+        # "/bin/ls: not a story (binary data)": the file named, and what it is.
+        raise StoryError(f"{label}: {exc}" if label else str(exc)) from None
     decoded = decode(data)
     warnings = (decoded.warning,) if decoded.warning else ()
     if fmt == "html":

@@ -78,12 +78,12 @@ class Decoded:
 def check_not_binary(data: bytes) -> None:
     """Raise :class:`StoryError` when ``data`` is evidently not text (an image, NUL-heavy)."""
     if any(data.startswith(sig) for sig in _BINARY_SIGNATURES):
-        raise StoryError("not a story file: it looks like binary data (an image or archive)")
+        raise StoryError("not a story (binary data)")
     head = data[:65536]
     if head and not any(head.startswith(bom) for bom, _ in _BOMS):
         nuls = head.count(0)
         if nuls > len(head) // 10 and not _looks_like_bomless_utf16(head):
-            raise StoryError("not a story file: it looks like binary data (many NUL bytes)")
+            raise StoryError("not a story (binary data)")
 
 
 def _looks_like_bomless_utf16(head: bytes) -> bool:

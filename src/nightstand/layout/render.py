@@ -34,7 +34,9 @@ def _wrapped(text: str, width: int) -> list[str]:
     return [text[s:e] for s, e in zip(starts, ends, strict=True)]
 
 
-def title_lines(story: Story, width: int, *, reveal_spoilers: bool = False) -> tuple[Line, ...]:
+def title_lines(
+    story: Story, width: int, *, reveal_spoilers: bool = False, show_warnings: bool = False
+) -> tuple[Line, ...]:
     """The title page of a story for a column of ``width`` cells.
 
     The title (style ``heading``) and ``by`` author centred, then the story's headers as
@@ -61,7 +63,7 @@ def title_lines(story: Story, width: int, *, reveal_spoilers: bool = False) -> t
         out.append(Line(()))
     for header in shown:
         key = _clean(header.key)
-        value = _clean(shown_value(header, revealed=reveal_spoilers))
+        value = _clean(shown_value(header, revealed=reveal_spoilers, warnings=show_warnings))
         parts = _wrapped(f"{key}: {value}", width)
         for n, part in enumerate(parts):
             if n == 0 and part.startswith(key):
@@ -88,11 +90,14 @@ def text_pages(
     settings: LayoutSettings = _DEFAULT,
     *,
     reveal_spoilers: bool = False,
+    show_warnings: bool = False,
 ) -> Iterator[str]:
     """The story's pages as plain text, the title page(s) first (spoiler headers masked)."""
     pag = Paginator(story, width, height, settings)
     per_page = pag.lines_per_page
-    title = title_lines(story, pag.column_width, reveal_spoilers=reveal_spoilers)
+    title = title_lines(
+        story, pag.column_width, reveal_spoilers=reveal_spoilers, show_warnings=show_warnings
+    )
     for i in range(0, len(title), per_page):
         yield page_text(title[i : i + per_page], pag.column_left, settings.margin_top)
     page = pag.first() if story.text else None

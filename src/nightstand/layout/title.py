@@ -43,12 +43,14 @@ def title_pages(
     paginator: Paginator,
     *,
     revealed: bool,
+    warnings: bool = False,
     start_keys: str = "Space or →",
     reveal_key: str = "s",
 ) -> list[Page]:
     """The title pages for the paginator's area (at least one).
 
     The hints name ``start_keys`` and ``reveal_key``: the reader passes the keys as bound.
+    With ``warnings``, content warnings are shown though the other spoilers are not.
     """
     story = paginator.story
     width = paginator.column_width
@@ -56,7 +58,7 @@ def title_pages(
     hints = [start_hint(start_keys)] if start_keys else []
     if story.spoiler_keys and not revealed:
         hints.insert(0, spoiler_hint(reveal_key))
-    lines = list(title_lines(story, width, reveal_spoilers=revealed))
+    lines = list(title_lines(story, width, reveal_spoilers=revealed, show_warnings=warnings))
     lines.append(Line(()))
     lines.extend(_centred(hint, width) for hint in hints)
     chunks = [lines[i : i + per_page] for i in range(0, len(lines), per_page)] or [[]]

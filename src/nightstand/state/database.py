@@ -22,7 +22,7 @@ from nightstand.errors import StateError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema this version writes; :data:`MIGRATIONS` brings older databases up to it."""
 DB_NAME = "state.db"
 BUSY_TIMEOUT = 10.0
@@ -99,6 +99,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             source TEXT PRIMARY KEY,
             chapters INTEGER NOT NULL,
             updated REAL NOT NULL)""",
+    ),
+    # 2 -> 3: a story read to its end is marked finished (and stays so when re-read).
+    (
+        """CREATE TABLE finished(
+            key TEXT PRIMARY KEY,
+            finished REAL NOT NULL)""",
     ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -72,6 +72,8 @@ class Progress:
     key: str
     percent: float
     last_read: float | None
+    finished: bool = False
+    """The reader reached the end page of this story."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,8 @@ class KnownStory:
     percent: float
     last_read: float | None
     words: int
+    finished: bool = False
+    """The reader reached the end page of this story."""
 
 
 def iso_time(epoch: float) -> str:

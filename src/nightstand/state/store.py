@@ -383,17 +383,31 @@ class StateStore:
             ).fetchone(),
             None,
         )
-        return bool(row and row[0])
+        return bool(row and row[0] == 1)
 
-    def set_spoiler_consent(self, key: str, revealed: bool) -> None:
-        """Remember whether the reader chose to reveal this story's spoiler headers."""
+    def warnings_consent(self, key: str) -> bool:
+        """Whether the reader chose to see this story's content warnings (or everything)."""
+        row = self._read(
+            lambda conn: conn.execute(
+                "SELECT revealed FROM spoilers WHERE key=?", (key,)
+            ).fetchone(),
+            None,
+        )
+        return bool(row and row[0] in (1, 2))
+
+    def set_spoiler_consent(self, key: str, revealed: bool, *, warnings_only: bool = False) -> None:
+        """Remember whether the reader chose to reveal this story's spoiler headers.
+
+        ``warnings_only`` remembers "show content warnings only" (stored as 2).
+        """
         now = time.time()
+        level = 2 if warnings_only and not revealed else int(revealed)
         self._write(
             lambda conn: conn.execute(
                 "INSERT INTO spoilers(key, revealed, updated) VALUES (?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET revealed=excluded.revealed, "
                 "updated=excluded.updated",
-                (key, int(revealed), now),
+                (key, level, now),
             ),
             None,
         )
@@ -482,7 +496,14 @@ class StateStore:
         """Delete everything saved about one story: the only way state is ever removed."""
 
         def run(conn: sqlite3.Connection) -> None:
-            for table in ("positions", "bookmarks", "spoilers", "fingerprints", "stories"):
+            for table in (
+                "positions",
+                "bookmarks",
+                "spoilers",
+                "finished",
+                "fingerprints",
+                "stories",
+            ):
                 conn.execute(f"DELETE FROM {table} WHERE key=?", (key,))
 
         with self._lock:
@@ -533,27 +554,45 @@ class StateStore:
         """Every known fingerprint's story key, percent read and last read time."""
         rows: list[Any] = self._read(
             lambda conn: conn.execute(
-                "SELECT f.fingerprint, f.key, p.percent, p.last_read "
-                "FROM fingerprints f LEFT JOIN positions p USING(key)"
+                "SELECT f.fingerprint, f.key, p.percent, p.last_read, d.finished "
+                "FROM fingerprints f LEFT JOIN positions p USING(key) "
+                "LEFT JOIN finished d USING(key)"
             ).fetchall(),
             [],
         )
-        return {r[0]: Progress(r[1], float(r[2] or 0.0), r[3]) for r in rows}
+        return {r[0]: Progress(r[1], float(r[2] or 0.0), r[3], r[4] is not None) for r in rows}
 
     def known_under(self, folder: Path) -> list[KnownStory]:
         """The stories whose last known path lies under ``folder``."""
         low, high = _prefix_range(folder)
+        return self._known("WHERE s.path >= ? AND s.path < ?", (low, high))
+
+    def known_stories(self) -> list[KnownStory]:
+        """Every story the state knows of (every story opened), wherever its file is."""
+        return self._known("", ())
+
+    def _known(self, where: str, params: tuple[str, ...]) -> list[KnownStory]:
         rows: list[Any] = self._read(
             lambda conn: conn.execute(
                 "SELECT s.key, s.path, s.title, s.author, s.format, p.percent, p.last_read, "
-                "p.words FROM stories s LEFT JOIN positions p USING(key) "
-                "WHERE s.path >= ? AND s.path < ?",
-                (low, high),
+                "p.words, d.finished FROM stories s LEFT JOIN positions p USING(key) "
+                f"LEFT JOIN finished d USING(key) {where}",
+                params,
             ).fetchall(),
             [],
         )
         return [
-            KnownStory(r[0], r[1], r[2], r[3], r[4], float(r[5] or 0.0), r[6], int(r[7] or 0))
+            KnownStory(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                float(r[5] or 0.0),
+                r[6],
+                int(r[7] or 0),
+                r[8] is not None,
+            )
             for r in rows
         ]
 
@@ -570,6 +609,28 @@ class StateStore:
             KnownStory(r[0], r[1], r[2], r[3], r[4], float(r[5] or 0.0), r[6], int(r[7] or 0))
             for r in rows
         ]
+
+    # -- the end of a story -----------------------------------------------------------------
+
+    def mark_finished(self, key: str) -> None:
+        """Remember that the reader reached the end of this story (the first time counts)."""
+        now = time.time()
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT OR IGNORE INTO finished(key, finished) VALUES (?, ?)", (key, now)
+            ),
+            None,
+        )
+
+    def finished(self, key: str) -> float | None:
+        """When the reader first reached the end of this story, None if never."""
+        row = self._read(
+            lambda conn: conn.execute(
+                "SELECT finished FROM finished WHERE key=?", (key,)
+            ).fetchone(),
+            None,
+        )
+        return float(row[0]) if row else None
 
 
 def _prefix_range(folder: Path) -> tuple[str, str]:

@@ -16,10 +16,12 @@ import gc
 import io
 import signal
 import sys
+import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Console
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -29,6 +31,7 @@ from nightstand.errors import NightstandError
 from nightstand.formats import load
 from nightstand.opening import OpenStory
 from nightstand.saver import PositionSaver
+from nightstand.state.identity import path_text
 from nightstand.text import sanitize
 from nightstand.ui.keys import key_hint
 from nightstand.ui.lists import CommandPalette
@@ -43,12 +46,14 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
+    from textual.theme import Theme
 
     from nightstand.opening import Opening
     from nightstand.settings import Settings
     from nightstand.shutdown import Shutdown
     from nightstand.state import StateStore
     from nightstand.ui.library import LibraryScreen
+    from nightstand.ui.settings_changed import SettingsChanged
 
 
 class StoreWarning(Message):
@@ -90,6 +95,7 @@ class NightstandApp(App[None]):
         self._startup_warnings = list(warnings)
         self.store_warnings_shown = len(store.warnings)
         """How many of the store's warnings have been put on screen (those at start-up count)."""
+        self._settings_lock = threading.Lock()
         # Never show a reader a traceback: Textual prints an unhandled error on its error
         # console after the screen is restored; keep it here for crash.log instead.
         self._crash_report = io.StringIO()
@@ -117,8 +123,56 @@ class NightstandApp(App[None]):
             self.notify(message, severity="warning", timeout=8, markup=False)
         # Saves happen on another thread: a failure arrives as a message, shown once.
         self.store.on_warning = self._store_warned
+        self._check_size(self.size.width, self.size.height)
+        # From here a theme picked (Ctrl-P, the settings screen) is saved in settings.toml.
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._arm_signals()
         self.app_suspend_signal.subscribe(self, self._on_suspend)
+
+    # -- settings that stay ----------------------------------------------------------------
+
+    def on_settings_changed(self, event: SettingsChanged) -> None:
+        """A reader changed settings (o, + and -): apply them and save them."""
+        self.remember(event.changes)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self.settings.theme:
+            self.remember({"theme": theme.name})
+
+    def remember(self, changes: dict[str, Any]) -> None:
+        """Apply ``changes`` to the settings, every reader and the theme; save them."""
+        if not changes:
+            return
+        self.settings = replace(self.settings, **changes)
+        theme = changes.get("theme")
+        if theme and theme != self.theme and theme in self.available_themes:
+            self.theme = theme
+        for screen in self.screen_stack:
+            if isinstance(screen, ReaderScreen):
+                screen.apply_settings(self.settings)
+        self._save_settings(dict(changes))
+
+    @work(thread=True, group="settings")
+    def _save_settings(self, changes: dict[str, Any]) -> None:
+        from nightstand.settings_file import save_settings
+
+        with self._settings_lock:
+            warning = save_settings(changes)
+        if warning:
+            self.call_from_thread(self.notify, warning, severity="warning", markup=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below the smallest usable size, say so instead of drawing fragments."""
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        from nightstand.ui.too_small import TooSmall, too_small
+
+        covered = isinstance(self.screen, TooSmall)
+        if too_small(width, height) and not covered:
+            self.push_screen(TooSmall())
+        elif covered and not too_small(width, height):
+            self.pop_screen()
 
     def _apply_keymap(self) -> None:
         """Remap keys from the settings; an action nightstand does not have is reported."""
@@ -261,17 +315,35 @@ class NightstandApp(App[None]):
 
     def on_library_screen_open_requested(self, event: LibraryScreen.OpenRequested) -> None:
         """Enter on a story in the library."""
+        from nightstand.ui.library import LibraryScreen
+
+        library = self.screen
+        if isinstance(library, LibraryScreen) and library.over_story:
+            below = self.screen_stack[-2]
+            if isinstance(below, ReaderScreen) and path_text(below.opened.path) == path_text(
+                event.path
+            ):
+                self.pop_screen()  # The story it was opened from: back to its page.
+                return
+            # Another story: the library takes the old story's place, the new one goes on top.
+            self.pop_screen()
+            self.switch_screen(LibraryScreen(self.settings.library, self.store))
         self.open_story(event.path)
 
     def show_library(self) -> None:
-        """Back to the library below the reader, or replace the reader with the library."""
+        """Back to the library below the reader, or the library over this story."""
         from nightstand.ui.library import LibraryScreen
 
         if any(isinstance(s, LibraryScreen) for s in self.screen_stack):
             while not isinstance(self.screen, LibraryScreen):
                 self.pop_screen()
         else:
-            self.switch_screen(LibraryScreen(self.settings.library, self.store))
+            # Opened directly: the library shows this story selected; Esc comes back to it.
+            reader = self.screen
+            select = reader.opened.path if isinstance(reader, ReaderScreen) else None
+            self.push_screen(
+                LibraryScreen(self.settings.library, self.store, select=select, over_story=True)
+            )
         self.title = "nightstand"
 
     def action_command_palette(self) -> None:

@@ -26,10 +26,17 @@ class BookmarksScreen(ListDialog):
         Binding("d,delete", "delete", "Delete", id="bookmarks.delete"),
     ]
 
-    def __init__(self, marks: Sequence[Bookmark], remove: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        marks: Sequence[Bookmark],
+        remove: Callable[[str], None],
+        places: Sequence[str] = (),
+    ) -> None:
         super().__init__()
         self._marks = list(marks)
         self._remove = remove
+        self._places = dict(zip((m.name for m in marks), places, strict=False))
+        """Each bookmark's page and percent ("page 12 · 34%"), by name."""
 
     def heading(self) -> str:
         """The title, with the keys that jump and delete as they are bound."""
@@ -38,11 +45,14 @@ class BookmarksScreen(ListDialog):
         return " — ".join(["Bookmarks", ", ".join(k for k in keys if k)]).rstrip(" —")
 
     def options(self) -> list[Option]:
-        """One row per bookmark: its name and the quote it was made at."""
-        # Quotes are story text: plain Text, never markup.
-        return [
-            Option(Text(f"{m.name}  — {m.quote}"), id=str(i)) for i, m in enumerate(self._marks)
-        ]
+        """One row per bookmark: its name, page and percent, and the quote it was made at."""
+        # Names and quotes are the reader's and the story's text: plain Text, never markup.
+        rows = []
+        for i, m in enumerate(self._marks):
+            place = self._places.get(m.name)
+            label = f"{m.name}  ({place})" if place else m.name
+            rows.append(Option(Text(f"{label}  — {m.quote}"), id=str(i)))
+        return rows
 
     def offset_of(self, index: int) -> int:
         """Where the bookmark points."""

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from nightstand.errors import NightstandError
 from nightstand.library import scan
+from nightstand.state.identity import path_text
 from nightstand.text import sanitize
 
 if TYPE_CHECKING:
@@ -36,6 +37,15 @@ def progress_bar(percent: float) -> Text:
     bar.append("░" * (BAR_CELLS - filled), style="dim")
     bar.append(f" {percent:3.0f}%")
     return bar
+
+
+def reading_state(entry: LibraryEntry) -> Text:
+    """Unread, the progress bar while reading, or finished."""
+    if entry.read_state == "finished":
+        return Text("finished", style="bold")
+    if entry.read_state == "unread":
+        return Text("unread", style="dim")
+    return progress_bar(entry.percent)
 
 
 def last_read_text(when: float | None, now: float | None = None) -> str:
@@ -84,14 +94,25 @@ class LibraryScreen(Screen[None]):
         Binding("q", "quit", "Quit", id="library.quit"),
     ]
 
-    def __init__(self, folder: Path, store: StateStore) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        store: StateStore,
+        *,
+        select: Path | None = None,
+        over_story: bool = False,
+    ) -> None:
         super().__init__()
         self.folder = folder
+        self._select = str(path_text(select)) if select is not None else None
+        self.over_story = over_story
+        """Shown over the story it was opened from: Esc and q go back to that page."""
         # A folder's name can hold escape sequences like a file's: show it sanitized.
         self._where = " ".join(sanitize(str(folder)).split())
         self._store = store
         self.entries: list[LibraryEntry] = []
         self._filter = ""
+        self._clear_on_return = False
         self._title_state = "scanning…"
         self._cancel = threading.Event()
 
@@ -107,6 +128,7 @@ class LibraryScreen(Screen[None]):
             table.add_column("Read", key="read")
             table.add_column("Last read", key="last")
             yield table
+            yield Static(id="empty")
             yield Footer()
 
     def on_mount(self) -> None:
@@ -116,6 +138,9 @@ class LibraryScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Coming back from a story: progress and order may have changed."""
+        if self._clear_on_return:
+            self._clear_on_return = False
+            self.action_clear_filter()
         if self.entries:
             self.action_rescan()
 
@@ -133,7 +158,7 @@ class LibraryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="scan")
     def _scan(self, cancel: threading.Event) -> None:
         try:
-            entries = scan(self.folder, self._store, cancel)
+            entries = scan(self.folder, self._store, cancel, history=True)
         except NightstandError as exc:
             # An unmounted drive or a deleted folder: say so and show what is known.
             self.app.call_from_thread(self._scan_failed, str(exc))
@@ -153,8 +178,33 @@ class LibraryScreen(Screen[None]):
     def _scanned(self, entries: list[LibraryEntry]) -> None:
         self.entries = entries
         stories = sum(1 for e in entries if e.error is None)
-        self._set_title(f"{stories} {'story' if stories == 1 else 'stories'}")
+        state = f"{stories} {'story' if stories == 1 else 'stories'}"
+        if not self.folder.expanduser().is_dir():
+            # An unmounted drive, or a first run: the stories read are listed all the same.
+            state += " · no library folder"
+        self._set_title(state)
+        self._show_guidance(not entries)
         self._fill()
+        if self._select is not None:
+            # Opened from a story: that story is the row under the cursor.
+            table: DataTable[str | Text] = self.query_one(DataTable)
+            if self._select in table.rows:
+                table.move_cursor(row=table.get_row_index(self._select))
+            self._select = None
+
+    def _show_guidance(self, empty: bool) -> None:
+        """An empty library says what to do instead of showing bare headings."""
+        from nightstand.cli import COMMANDS
+        from nightstand.guidance import empty_library
+
+        box = self.query_one("#empty", Static)
+        table: DataTable[str | Text] = self.query_one(DataTable)
+        table.display = not empty
+        box.display = empty
+        if empty:
+            folder = self.folder.expanduser()
+            text = empty_library(folder, folder_exists=folder.is_dir(), commands=COMMANDS)
+            box.update(Text(sanitize(text)))
 
     def filtered_entries(self) -> list[LibraryEntry]:
         """The entries that pass the filter."""
@@ -186,7 +236,7 @@ class LibraryScreen(Screen[None]):
                 title,
                 Text(entry.author or ""),
                 f"{entry.words:,}",
-                progress_bar(entry.percent),
+                reading_state(entry),
                 last_read_text(entry.last_read),
                 *(archive_cells(entry) if archive else ()),
                 key=str(entry.path),
@@ -232,12 +282,20 @@ class LibraryScreen(Screen[None]):
         self._fill()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Back to the table, filter kept."""
-        self.query_one(DataTable).focus()
+        """Enter in the filter opens the first match (the filter is cleared on return)."""
+        table: DataTable[str | Text] = self.query_one(DataTable)
+        table.focus()
+        if self.filtered_entries():
+            table.move_cursor(row=0)
+            self._clear_on_return = True
+            self.action_open()
 
     def action_clear_filter(self) -> None:
-        """Drop the filter."""
+        """Drop the filter; with none, back to the story the library was opened from."""
         box = self.query_one("#filter", Input)
+        if not box.value and not box.has_class("-visible") and self.over_story:
+            self.dismiss()
+            return
         box.value = ""
         box.remove_class("-visible")
         self._filter = ""
@@ -262,5 +320,8 @@ class LibraryScreen(Screen[None]):
         table.move_cursor(row=table.cursor_row + step)
 
     def action_quit(self) -> None:
-        """Quit nightstand."""
-        self.app.exit()
+        """Quit nightstand, or back to the story the library was opened over."""
+        if self.over_story:
+            self.dismiss()
+        else:
+            self.app.exit()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.binding import Binding, BindingType
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
+from nightstand.headers import is_content_warning
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
 from nightstand.progress import ReadingIndex, place_percent
@@ -28,6 +30,7 @@ from nightstand.state import resolve_offset
 from nightstand.ui.chrome import ReaderHeader, StatusLine, progress_details
 from nightstand.ui.keys import key_hint
 from nightstand.ui.page_view import PageView
+from nightstand.ui.settings_changed import SettingsChanged
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -73,21 +76,40 @@ class ReaderScreen(Screen[None]):
         Binding("N", "previous_match", "Previous match", show=False, id="previous_match"),
         Binding("escape", "clear_search", "Clear search", show=False, id="clear_search"),
         Binding(
-            "percent_sign,colon",
-            "goto",
-            "Go to",
+            "percent_sign",
+            "goto('percent')",
+            "Go to %",
             show=False,
-            tooltip="Go to a percent or page",
+            tooltip="Go to a percentage",
             id="goto",
         ),
+        Binding(
+            "colon",
+            "goto('page')",
+            "Go to page",
+            show=False,
+            tooltip="Go to a page number",
+            id="goto_page",
+        ),
         Binding("m", "bookmark", "Mark", tooltip="Add a bookmark here", id="bookmark"),
+        Binding(
+            "M",
+            "named_bookmark",
+            "Named mark",
+            show=False,
+            tooltip="Add a named bookmark",
+            id="named_bookmark",
+        ),
         Binding("apostrophe", "bookmarks", "Bookmarks", show=False, id="bookmarks"),
         Binding("plus,equals_sign", "wider", "Wider", show=False, id="wider"),
         Binding("minus", "narrower", "Narrower", show=False, id="narrower"),
         Binding("s", "reveal", "Spoilers", show=False, tooltip="Reveal spoilers", id="reveal"),
         Binding("L", "library", "Library", show=False, id="library"),
         Binding("S", "sync_now", "Sync now", show=False, id="sync_now"),
-        Binding("q", "back", "Quit", tooltip="Back to the library, or quit", id="back"),
+        Binding("o", "settings", "Settings", show=False, id="settings"),
+        # One key, two meanings; the footer names the one that holds now (check_action).
+        Binding("q", "back", "Library", tooltip="Back to the library", id="back"),
+        Binding("q", "quit_reading", "Quit", tooltip="Quit nightstand", id="quit_reading"),
     ]
 
     def __init__(
@@ -112,7 +134,12 @@ class ReaderScreen(Screen[None]):
         # A new story opens on its title page, where spoiler headers wait behind the gate.
         self._on_title = saved is None and bool(self.story.headers)
         self._title_index = 0
-        self.revealed = (not settings.ask_spoilers_every_time) and store.spoiler_consent(opened.key)
+        remembered = not settings.ask_spoilers_every_time
+        self.revealed = remembered and store.spoiler_consent(opened.key)
+        self.warnings_shown = settings.show_content_warnings or (
+            remembered and store.warnings_consent(opened.key)
+        )
+        """Content warnings shown though the other spoiler headers may not be."""
         self._paginator: Paginator | None = None
         self._page: Page | None = None
         self._area: tuple[int, int] | None = None
@@ -217,6 +244,7 @@ class ReaderScreen(Screen[None]):
         return title_pages(
             self._paginator,
             revealed=self.revealed,
+            warnings=self.warnings_shown,
             start_keys=key_hint(self, "next_page", most=2),
             reveal_key=key_hint(self, "reveal"),
         )
@@ -337,7 +365,11 @@ class ReaderScreen(Screen[None]):
         if self._paginator is None or self._page is None:
             return
         if not self._on_title:
-            self._go(self._paginator.next(self._page))
+            following = self._paginator.next(self._page)
+            if following is None:
+                self._show_end()
+            else:
+                self._go(following)
         elif self._title_index + 1 < len(self._title_pages()):
             self._show_title(self._title_index + 1)
         else:
@@ -399,14 +431,46 @@ class ReaderScreen(Screen[None]):
             i -= 1
         self.goto_position(chapters[i].offset)
 
+    def _show_end(self) -> None:
+        """Past the last page: mark the story finished and show the end page."""
+        from nightstand.finishing import ending
+        from nightstand.ui.end_page import EndPage
+
+        self.save_position()
+        self._store.mark_finished(self.opened.key)
+        words = self._store.story_words(self.opened.key, self.story)
+        summary = ending(self.story.title, words, self._settings.words_per_minute)
+        page = EndPage(
+            summary, path=self.opened.path, library=self._settings.library, store=self._store
+        )
+        self.app.push_screen(page, self._end_left)
+
+    def _end_left(self, result: object) -> None:
+        if result == "library":
+            self.action_library()
+        elif result is not None:
+            from nightstand.ui.library import LibraryScreen
+
+            self.post_message(LibraryScreen.OpenRequested(Path(str(result))))
+
     # -- dialogs --------------------------------------------------------------------------
 
     def action_toc(self) -> None:
         """The table of contents, to jump from."""
-        if not self.story.chapters:
-            self.notify("This story has no chapters.")
-            return
         from nightstand.ui.toc import TocScreen
+
+        if not self.story.chapters:
+            # No chapters: its scenes, named by their first words.
+            from nightstand.scenes import scenes
+
+            found = scenes(self.story)
+            if len(found) < 2:
+                self.notify("This story has no chapters or scenes to list.")
+                return
+            starts = [s.offset for s in found]
+            here = max(bisect.bisect_right(starts, self._anchor) - 1, 0)
+            self.app.push_screen(TocScreen(found, here, unit="scenes"), self._toc_chosen)
+            return
 
         current = self.story.chapter_index_at(self._anchor)
         self.app.push_screen(TocScreen(self.story.chapters, current), self._toc_chosen)
@@ -445,6 +509,8 @@ class ReaderScreen(Screen[None]):
         self._matches = matches
         if not matches.spans:
             self._match = None
+            # A new "Not found" replaces the last one rather than piling up over the text.
+            self.app.clear_notifications()
             self.notify(f"Not found: {matches.query}", severity="warning", markup=False)
             self._update_chrome()
             return
@@ -477,18 +543,27 @@ class ReaderScreen(Screen[None]):
             if self._page is not None:
                 self._show(self._page, keep_anchor=True)
 
-    def action_goto(self) -> None:
-        """Go to a percentage ("42%") or a page number ("120")."""
+    def action_goto(self, bare: str = "page") -> None:
+        """Go to a percentage (after %, or "42%") or a page number (after :)."""
         from nightstand.ui.search import GotoScreen
 
-        self.app.push_screen(GotoScreen(), self._goto_entered)
+        self.app.push_screen(GotoScreen(bare), self._goto_entered)
 
     def _goto_entered(self, target: tuple[str, float] | None) -> None:
         if target is None or self._paginator is None:
             return
         kind, value = target
         if kind == "percent":
+            if value > 100:
+                self.notify(f"{value:g}% is past the end; 100% is the last page.", markup=False)
+                return
             self.goto_position(int(len(self.story.text) * min(max(value, 0.0), 100.0) / 100))
+            return
+        total = self._paginator.page_count()
+        if total is not None and value > total:
+            self.notify(
+                f"Page {value:.0f} is past the end: the story has {total} pages.", markup=False
+            )
             return
         page = self._paginator.page_by_number(int(value))
         if page is None:
@@ -497,8 +572,20 @@ class ReaderScreen(Screen[None]):
             self._go(page)
 
     def action_bookmark(self) -> None:
-        """Add a bookmark at the first character on screen."""
-        mark = self._store.add_bookmark(self.opened.key, self.story, self._anchor)
+        """Add a numbered bookmark at the first character on screen."""
+        self._bookmark_named(self._anchor, "")
+
+    def action_named_bookmark(self) -> None:
+        """Add a bookmark at the first character on screen, asking for its name."""
+        from nightstand.ui.bookmark_name import BookmarkNameScreen
+
+        anchor = self._anchor
+        self.app.push_screen(BookmarkNameScreen(), lambda name: self._bookmark_named(anchor, name))
+
+    def _bookmark_named(self, anchor: int, name: str | None) -> None:
+        if name is None:
+            return
+        mark = self._store.add_bookmark(self.opened.key, self.story, anchor, name or None)
         self.notify(f"Bookmarked: {mark.name}", markup=False)
 
     def action_bookmarks(self) -> None:
@@ -517,7 +604,20 @@ class ReaderScreen(Screen[None]):
                 markup=False,
             )
             return
-        self.app.push_screen(BookmarksScreen(marks, self._remove_bookmark), self._bookmark_chosen)
+        places = [self._place_of(m.offset) for m in marks]
+        self.app.push_screen(
+            BookmarksScreen(marks, self._remove_bookmark, places), self._bookmark_chosen
+        )
+
+    def _place_of(self, offset: int) -> str:
+        """ "page 12 · 34%" for a story offset (the page once pages are counted)."""
+        from nightstand.state.anchoring import percent_at
+
+        percent = f"{percent_at(self.story, offset):.0f}%"
+        if self._paginator is None:
+            return percent
+        number = self._paginator.page_number(self._paginator.page_at(offset))
+        return f"page {number} · {percent}" if number else percent
 
     def _remove_bookmark(self, name: str) -> None:
         self._store.remove_bookmark(self.opened.key, name)
@@ -540,6 +640,8 @@ class ReaderScreen(Screen[None]):
         width = self._paginator.column_width if self._paginator else measure
         shown = "" if width == measure else f" (the window allows {width})"
         self.notify(f"Measure: {measure} columns{shown}", timeout=1.5)
+        # The app keeps it for the next start (settings.toml).
+        self.post_message(SettingsChanged({"measure": measure}))
 
     def action_wider(self) -> None:
         """A wider column of text."""
@@ -560,15 +662,42 @@ class ReaderScreen(Screen[None]):
             return
         from nightstand.ui.spoiler import SpoilerGate
 
-        self.app.push_screen(SpoilerGate(self.story.title, keys), self._reveal_answered)
+        has_warnings = any(is_content_warning(h) for h in self.story.headers)
+        gate = SpoilerGate(self.story.title, keys, offer_warnings=has_warnings)
+        self.app.push_screen(gate, self._reveal_answered)
 
-    def _reveal_answered(self, reveal: bool | None) -> None:
+    def _reveal_answered(self, reveal: bool | str | None) -> None:
         if not reveal:
             return
-        self.revealed = True
-        if not self._settings.ask_spoilers_every_time:
-            self._store.set_spoiler_consent(self.opened.key, True)
+        remember = not self._settings.ask_spoilers_every_time
+        if reveal == "warnings":
+            self.warnings_shown = True
+            if remember:
+                self._store.set_spoiler_consent(self.opened.key, False, warnings_only=True)
+        else:
+            self.revealed = True
+            if remember:
+                self._store.set_spoiler_consent(self.opened.key, True)
         self._show_title(0)
+
+    def action_settings(self) -> None:
+        """The settings screen: measure, justify, hyphenate, paragraphs, theme, spoilers."""
+        from nightstand.ui.settings_screen import SettingsScreen
+
+        screen = SettingsScreen(self._settings, self._measure, self.app.available_themes)
+        self.app.push_screen(screen, self._settings_chosen)
+
+    def _settings_chosen(self, changes: dict[str, Any] | None) -> None:
+        if changes:
+            self.post_message(SettingsChanged(changes))
+
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings from the app: typeset again if the page's settings changed."""
+        before = self._settings.layout(measure=self._measure)
+        self._settings = settings
+        self._measure = settings.measure
+        if settings.layout() != before and self._area is not None:
+            self._relayout(*self._area)
 
     class LibraryRequested(Message):
         """The reader asked for the library (the app decides which screen that is)."""
@@ -583,6 +712,18 @@ class ReaderScreen(Screen[None]):
         if self._sync is not None:
             self._sync.sync_now(self)
 
+    def _has_screen_below(self) -> bool:
+        stack = self.app.screen_stack
+        return self in stack and stack.index(self) > 1
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """q goes back when there is a screen to go back to, and quits when there is not."""
+        if action == "back":
+            return self._has_screen_below()
+        if action == "quit_reading":
+            return not self._has_screen_below()
+        return True
+
     def action_back(self) -> None:
         """Back to the library, or quit when the story was opened directly."""
         self.save_position()
@@ -590,3 +731,8 @@ class ReaderScreen(Screen[None]):
             self.app.pop_screen()
         else:
             self.app.exit()
+
+    def action_quit_reading(self) -> None:
+        """Quit nightstand (the story was opened directly: there is nothing to go back to)."""
+        self.save_position()
+        self.app.exit()

@@ -36,12 +36,16 @@ class SearchScreen(ModalScreen[str | None]):
         self.dismiss(event.value.strip() or None)
 
 
-def parse_goto(text: str) -> tuple[str, float] | None:
-    """``"42%"`` → ("percent", 42.0); ``"120"`` → ("page", 120.0); else None."""
+def parse_goto(text: str, bare: str = "page") -> tuple[str, float] | None:
+    """``"42%"`` → ("percent", 42.0); ``"120"`` → (``bare``, 120.0); else None.
+
+    ``bare`` is what a number without a sign means: a page after ``:``, a percentage
+    after ``%``.
+    """
     m = _GOTO.match(text)
     if not m:
         return None
-    return ("percent" if m.group(2) else "page", float(m.group(1)))
+    return ("percent" if m.group(2) else bare, float(m.group(1)))
 
 
 class GotoScreen(ModalScreen[tuple[str, float] | None]):
@@ -49,13 +53,23 @@ class GotoScreen(ModalScreen[tuple[str, float] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
+    PROMPTS: ClassVar[dict[str, str]] = {
+        "percent": "Go to a percentage (50 is half way)",
+        "page": "Go to a page number (or 42% for a percentage)",
+    }
+
+    def __init__(self, bare: str = "page") -> None:
+        super().__init__()
+        self.bare = bare
+        """What a plain number means here: "percent" (after %) or "page" (after :)."""
+
     def compose(self) -> ComposeResult:
         """The target input."""
-        yield Input(placeholder="Go to: a percentage (42%) or a page number (120)")
+        yield Input(placeholder=self.PROMPTS.get(self.bare, self.PROMPTS["page"]))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Go where the reader asked, or say what is expected."""
-        target = parse_goto(event.value)
+        target = parse_goto(event.value, self.bare)
         if target is None and event.value.strip():
             self.notify("Type a percentage like 42% or a page number like 120.", severity="error")
             return

@@ -18,18 +18,24 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
 
-class SpoilerGate(ModalScreen[bool]):
-    """A confirmation naming the headers that will be shown; dismisses with the answer."""
+class SpoilerGate(ModalScreen[bool | str]):
+    """A confirmation naming the headers that will be shown; dismisses with the answer.
+
+    True shows everything, False nothing, ``"warnings"`` only the content warnings (offered
+    when the story has some).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Reveal", id="spoiler.reveal"),
+        Binding("y", "answer(True)", "Show everything", id="spoiler.reveal"),
+        Binding("w", "warnings", "Warnings only", id="spoiler.warnings"),
         Binding("n,escape,q", "answer(False)", "Keep hidden", id="spoiler.keep"),
     ]
 
-    def __init__(self, title: str, keys: Sequence[str]) -> None:
+    def __init__(self, title: str, keys: Sequence[str], *, offer_warnings: bool = False) -> None:
         super().__init__()
         self._title = title
         self._keys = tuple(keys)
+        self.offer_warnings = offer_warnings
 
     def compose(self) -> ComposeResult:
         """The question, what will be shown, and two buttons."""
@@ -46,8 +52,15 @@ class SpoilerGate(ModalScreen[bool]):
             yield Static(question, id="question")
             with Horizontal():
                 yield Button(
-                    self._label("Reveal", "spoiler.reveal"), id="reveal", variant="warning"
+                    self._label("Show everything", "spoiler.reveal"),
+                    id="reveal",
+                    variant="warning",
                 )
+                if self.offer_warnings:
+                    yield Button(
+                        self._label("Show content warnings only", "spoiler.warnings"),
+                        id="warnings",
+                    )
                 yield Button(
                     self._label("Keep hidden", "spoiler.keep"), id="keep", variant="primary"
                 )
@@ -63,8 +76,22 @@ class SpoilerGate(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Answer with the button."""
-        self.dismiss(event.button.id == "reveal")
+        if event.button.id == "warnings":
+            self.dismiss("warnings")
+        else:
+            self.dismiss(event.button.id == "reveal")
 
     def action_answer(self, reveal: bool) -> None:
         """Answer from the keyboard."""
         self.dismiss(reveal)
+
+    def action_warnings(self) -> None:
+        """Show the content warnings only (when the story has some)."""
+        if self.offer_warnings:
+            self.dismiss("warnings")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The warnings key is only shown and bound when the story has content warnings."""
+        if action == "warnings":
+            return self.offer_warnings
+        return True

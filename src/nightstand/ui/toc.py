@@ -23,14 +23,15 @@ class TocScreen(ListDialog):
         Binding("escape,q,t", "dismiss(None)", "Close", id="toc.close"),
     ]
 
-    def __init__(self, chapters: Sequence[Chapter], current: int) -> None:
+    def __init__(self, chapters: Sequence[Chapter], current: int, unit: str = "chapters") -> None:
         super().__init__()
         self._chapters = tuple(chapters)
         self._current = current
+        self._unit = unit
 
     def heading(self) -> str:
-        """How many chapters there are."""
-        return f"Contents ({len(self._chapters)} chapters)"
+        """How many chapters (or scenes) there are."""
+        return f"Contents ({len(self._chapters)} {self._unit})"
 
     def options(self) -> list[Option]:
         """One row per chapter, numbered."""

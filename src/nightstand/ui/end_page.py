@@ -1,0 +1,102 @@
+"""EndPage: shown when Space is pressed on a story's last page.
+
+"Finished", the story's words and reading time, and what comes next: the next unread story
+in the library (Enter opens it), or a word that there is none. The story is marked
+finished by the reader before this screen is shown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Middle, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from nightstand.errors import NightstandError
+from nightstand.finishing import next_unread
+from nightstand.library import scan
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from textual.app import ComposeResult
+
+    from nightstand.finishing import Ending
+    from nightstand.library import LibraryEntry
+    from nightstand.state import StateStore
+
+
+class EndPage(Screen["Path | str | None"]):
+    """The page after the last one; dismisses with the next story's path, "library" or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_next", "Read next", id="end.next"),
+        Binding("escape,b,left,pageup,backspace", "back", "Last page", id="end.back"),
+        Binding("L", "library", "Library", id="end.library"),
+        Binding("q", "back", "Back", show=False, id="end.quit"),
+    ]
+
+    def __init__(self, ending: Ending, *, path: Path, library: Path, store: StateStore) -> None:
+        super().__init__()
+        self.ending = ending
+        self._path = path
+        self._library = library
+        self._store = store
+        self.next_story: LibraryEntry | None = None
+        self.looked = False
+        """True once the library was searched for the next story."""
+
+    def compose(self) -> ComposeResult:
+        """The words, centred."""
+        heading = Text("Finished", style="bold")
+        title = Text(self.ending.title, style="italic")
+        with Middle(), Center(), Vertical(id="end-box"):
+            yield Static(heading, id="end-heading")
+            yield Static(title, id="end-title")
+            yield Static(Text(self.ending.summary), id="end-summary")
+            yield Static(Text("Looking for the next story…"), id="end-next")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Look for the next story in the background."""
+        self._look()
+
+    @work(thread=True, exclusive=True, group="end-next")
+    def _look(self) -> None:
+        try:
+            entries = scan(self._library, self._store, history=True)
+        except NightstandError:
+            entries = []
+        self.app.call_from_thread(self._found, next_unread(entries, self._path))
+
+    def _found(self, entry: LibraryEntry | None) -> None:
+        self.next_story = entry
+        self.looked = True
+        line = Text()
+        if entry is None:
+            line.append("No unread story left in the library.")
+        else:
+            line.append("Next: ")
+            line.append(entry.title, style="italic")
+            if entry.author:
+                line.append(f" by {entry.author}")
+            line.append(" (Enter)")
+        self.query_one("#end-next", Static).update(line)
+
+    def action_open_next(self) -> None:
+        """Open the next unread story, if there is one."""
+        if self.next_story is None:
+            return
+        self.dismiss(self.next_story.path)
+
+    def action_back(self) -> None:
+        """Back to the last page."""
+        self.dismiss(None)
+
+    def action_library(self) -> None:
+        """The library."""
+        self.dismiss("library")

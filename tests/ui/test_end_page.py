@@ -1,0 +1,101 @@
+"""Space on the last page shows the end page and marks the story finished (#13)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from nightstand.cli import main
+from nightstand.finishing import ending
+from nightstand.library import scan
+from nightstand.ui.end_page import EndPage
+from nightstand.ui.library import LibraryScreen, reading_state
+from nightstand.ui.reader import ReaderScreen
+from pilot_tools import settle, wait_until
+from screen_text import screen_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    import pytest
+
+    from nightstand.ui.app import NightstandApp
+
+SIZE = (100, 30)
+
+
+def test_the_summary_names_words_and_reading_time() -> None:
+    assert ending("T", 12_345, 250).summary == "12,345 words · about 49 min of reading"
+    assert ending("T", 0, 250).minutes == 0
+
+
+async def test_space_on_the_last_page_shows_finished_and_marks_the_story(
+    make_app: Callable[[Path], NightstandApp],
+    story_file: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    unread = story_file.parent / "next-one.txt"
+    unread.write_text("Title: The Next One\n\nNot read yet.\n", encoding="utf-8")
+    app = make_app(story_file)
+    app.settings = replace(app.settings, library=story_file.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "G")
+        await settle(pilot)
+        await pilot.press("space")
+        await wait_until(pilot, lambda: isinstance(app.screen, EndPage), "the end page")
+        end = app.screen
+        assert isinstance(end, EndPage)
+        await wait_until(pilot, lambda: end.looked, "the next story was looked for")
+        shown = screen_text(pilot)
+        assert "Finished" in shown
+        assert "words" in shown and "of reading" in shown
+        assert "Next: The Next One" in shown
+        key = next(s for s in app.screen_stack if isinstance(s, ReaderScreen)).opened.key
+        assert app.store.finished(key) is not None
+        # Back goes to the last page; Space there shows the end again.
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the last page")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: isinstance(app.screen, EndPage), "the end page again")
+        await wait_until(pilot, lambda: app.screen.looked, "looked again")  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ReaderScreen) and app.screen.story.title == "The Next One"
+            ),
+            "the next story opens",
+        )
+        await settle(pilot)
+        await pilot.press("q")
+    entries = scan(story_file.parent, app.store, history=True)
+    states = {e.title: e.read_state for e in entries}
+    assert states == {"The Missing Lamp": "finished", "The Next One": "reading"}
+    shown_state = reading_state(next(e for e in entries if e.read_state == "finished"))
+    assert shown_state.plain == "finished"
+    main(["list", "--json", str(story_file.parent)])
+    rows = {r["title"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["The Missing Lamp"]["finished"] is True
+    assert rows["The Next One"]["finished"] is False
+
+
+async def test_the_library_shows_unread_reading_and_finished(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    (story_file.parent / "never-opened.txt").write_text(
+        "Title: Never Opened\n\nUnread.\n", encoding="utf-8"
+    )
+    app = make_app(story_file.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await wait_until(pilot, lambda: len(library.entries) == 2, "the scan")
+        assert {e.title: e.read_state for e in library.entries} == {
+            "The Missing Lamp": "unread",
+            "Never Opened": "unread",
+        }
+        await settle(pilot)
+        assert "unread" in screen_text(pilot)
