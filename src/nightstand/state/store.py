@@ -19,7 +19,6 @@ cache directory, which cleaners wipe). The rules that keep a reader's state safe
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import threading
 import time
@@ -42,17 +41,14 @@ from nightstand.state.database import (
     state_dir,
 )
 from nightstand.state.identity import direct, identify, indirect, insert_story, match, path_text
+from nightstand.state.listing import LibraryRows
 from nightstand.state.records import (
     Bookmark,
-    CachedFile,
-    KnownStory,
-    Progress,
-    RecentStory,
     SavedPosition,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
     from types import TracebackType
 
     from nightstand.story import Story
@@ -60,7 +56,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class StateStore:
+class StateStore(LibraryRows):
     """The reading state of every story, in one SQLite database.
 
     Thread-safe: one connection guarded by a lock, so the UI can save from a worker
@@ -468,30 +464,6 @@ class StateStore:
 
     # -- the library ------------------------------------------------------------------------
 
-    def recent(self, limit: int = 20) -> list[RecentStory]:
-        """Stories read before, most recently read first; missing files flagged."""
-        rows: list[Any] = self._read(
-            lambda conn: conn.execute(
-                "SELECT s.key, s.path, s.title, s.author, p.percent, p.last_read "
-                "FROM positions p JOIN stories s USING(key) "
-                "ORDER BY p.last_read DESC LIMIT ?",
-                (limit,),
-            ).fetchall(),
-            [],
-        )
-        return [
-            RecentStory(
-                key=r[0],
-                path=Path(r[1]),
-                title=r[2],
-                author=r[3],
-                percent=float(r[4]),
-                last_read=float(r[5]),
-                missing=not r[1] or not Path(r[1]).is_file(),
-            )
-            for r in rows
-        ]
-
     def forget(self, key: str) -> None:
         """Delete everything saved about one story: the only way state is ever removed."""
 
@@ -509,106 +481,6 @@ class StateStore:
         with self._lock:
             self._words.pop(key, None)
         self._write(run, None)
-
-    def cached_files(self, folder: Path) -> dict[str, CachedFile]:
-        """The library cache for every file under ``folder`` (an absolute, resolved path)."""
-        low, high = _prefix_range(folder)
-        rows: list[Any] = self._read(
-            lambda conn: conn.execute(
-                "SELECT path, size, mtime_ns, version, fingerprint, title, author, format, "
-                "words, error FROM library WHERE path >= ? AND path < ?",
-                (low, high),
-            ).fetchall(),
-            [],
-        )
-        return {r[0]: CachedFile(*r) for r in rows}
-
-    def update_cache(self, files: Iterable[CachedFile], gone: Iterable[str] = ()) -> None:
-        """Store scan results and drop the cache of files that are no longer there."""
-        fresh = [
-            (
-                f.path,
-                f.size,
-                f.mtime_ns,
-                f.version,
-                f.fingerprint,
-                f.title,
-                f.author,
-                f.format,
-                f.words,
-                f.error,
-            )
-            for f in files
-        ]
-        old = [(p,) for p in gone]
-        if not fresh and not old:
-            return
-
-        def run(conn: sqlite3.Connection) -> None:
-            conn.executemany("INSERT OR REPLACE INTO library VALUES (?,?,?,?,?,?,?,?,?,?)", fresh)
-            conn.executemany("DELETE FROM library WHERE path=?", old)
-
-        self._write(run, None)
-
-    def progress(self) -> dict[str, Progress]:
-        """Every known fingerprint's story key, percent read and last read time."""
-        rows: list[Any] = self._read(
-            lambda conn: conn.execute(
-                "SELECT f.fingerprint, f.key, p.percent, p.last_read, d.finished "
-                "FROM fingerprints f LEFT JOIN positions p USING(key) "
-                "LEFT JOIN finished d USING(key)"
-            ).fetchall(),
-            [],
-        )
-        return {r[0]: Progress(r[1], float(r[2] or 0.0), r[3], r[4] is not None) for r in rows}
-
-    def known_under(self, folder: Path) -> list[KnownStory]:
-        """The stories whose last known path lies under ``folder``."""
-        low, high = _prefix_range(folder)
-        return self._known("WHERE s.path >= ? AND s.path < ?", (low, high))
-
-    def known_stories(self) -> list[KnownStory]:
-        """Every story the state knows of (every story opened), wherever its file is."""
-        return self._known("", ())
-
-    def _known(self, where: str, params: tuple[str, ...]) -> list[KnownStory]:
-        rows: list[Any] = self._read(
-            lambda conn: conn.execute(
-                "SELECT s.key, s.path, s.title, s.author, s.format, p.percent, p.last_read, "
-                "p.words, d.finished FROM stories s LEFT JOIN positions p USING(key) "
-                f"LEFT JOIN finished d USING(key) {where}",
-                params,
-            ).fetchall(),
-            [],
-        )
-        return [
-            KnownStory(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                float(r[5] or 0.0),
-                r[6],
-                int(r[7] or 0),
-                r[8] is not None,
-            )
-            for r in rows
-        ]
-
-    def known_from_pipes(self) -> list[KnownStory]:
-        """The stories only ever read from a pipe (they have no path)."""
-        rows: list[Any] = self._read(
-            lambda conn: conn.execute(
-                "SELECT s.key, s.path, s.title, s.author, s.format, p.percent, p.last_read, "
-                "p.words FROM stories s LEFT JOIN positions p USING(key) WHERE s.path=''"
-            ).fetchall(),
-            [],
-        )
-        return [
-            KnownStory(r[0], r[1], r[2], r[3], r[4], float(r[5] or 0.0), r[6], int(r[7] or 0))
-            for r in rows
-        ]
 
     # -- the end of a story -----------------------------------------------------------------
 
@@ -631,8 +503,3 @@ class StateStore:
             None,
         )
         return float(row[0]) if row else None
-
-
-def _prefix_range(folder: Path) -> tuple[str, str]:
-    prefix = str(folder).rstrip(os.sep) + os.sep
-    return prefix, prefix + "\U0010ffff"
