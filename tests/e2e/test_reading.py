@@ -93,3 +93,11 @@ def test_sigterm_keeps_the_place(tmux: Tmux) -> None:
     tmux.start(str(story))
     after = tmux.wait_for(lambda s: _page_number(s).startswith("page 4 of"))
     assert _page_number(after) == _page_number(before)
+
+
+def test_the_bundled_library_shows_whole_titles(tmux: Tmux) -> None:
+    # Rows drawn before their column widths were known stayed cut to the headings' widths.
+    title = "Letters from the Lighthouse"  # library/letters-from-the-lighthouse.txt
+    tmux.start(str(LIBRARY))
+    screen = tmux.wait_for(lambda s: " stories " in s and "never" in s)  # the scan is in
+    assert title in tmux.wait_for(lambda s: title in s, timeout=10), screen

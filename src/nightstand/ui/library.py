@@ -199,7 +199,10 @@ class LibraryScreen(Screen[None]):
 
         box = self.query_one("#empty", Static)
         table: DataTable[str | Text] = self.query_one(DataTable)
-        table.display = not empty
+        # Only when it changes: setting a shown table's display again draws its rows before
+        # their column widths are known, and they stay cut to the headings' widths.
+        if table.display == empty:
+            table.display = not empty
         box.display = empty
         if empty:
             folder = self.folder.expanduser()
