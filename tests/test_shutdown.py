@@ -93,7 +93,7 @@ import nightstand.formats
 from nightstand.preload import Preload
 
 started = Path(sys.argv[3])
-def slow(path):
+def slow(*args, **kwargs):
     started.write_text("loading")
     time.sleep(3600)
 nightstand.formats.load = slow
