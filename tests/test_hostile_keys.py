@@ -227,7 +227,9 @@ async def test_markup_stays_text_on_the_page_in_contents_and_in_bookmarks(tmp_pa
         store.close()
 
 
-@pytest.mark.parametrize("size", [(80, 3), (1, 1), (60, 8)])
+# The smallest windows that still show the reader (smaller ones show "Window too small",
+# tested in tests/ui/test_small_and_empty.py), and a roomier one.
+@pytest.mark.parametrize("size", [(20, 6), (80, 6), (60, 8)])
 @pytest.mark.parametrize(
     "keys",
     [

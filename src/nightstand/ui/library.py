@@ -199,11 +199,12 @@ class LibraryScreen(Screen[None]):
 
         box = self.query_one("#empty", Static)
         table: DataTable[str | Text] = self.query_one(DataTable)
-        # Only when it changes: setting a shown table's display again draws its rows before
+        # Only when it changes: a layout refresh here draws the rows about to be added before
         # their column widths are known, and they stay cut to the headings' widths.
         if table.display == empty:
             table.display = not empty
-        box.display = empty
+        if box.display != empty:
+            box.display = empty
         if empty:
             folder = self.folder.expanduser()
             text = empty_library(folder, folder_exists=folder.is_dir(), commands=COMMANDS)
