@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from nightstand.formats import load
+from waiting import status_page
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -69,11 +70,15 @@ def test_the_seed_opened_directly_is_in_the_library_and_esc_returns(
     _set_up(tmux, tmp_path)
     title = load(seed_path).title
     tmux.start(str(seed_path))
-    screen = tmux.wait_for(lambda s: "title page" in s or bool(_page(s)), timeout=60)
+    screen = tmux.wait_for(lambda s: status_page(s) is not None, timeout=60)
+    number = status_page(screen)
+    assert number is not None
     for _ in range(3):
+        # Wait for the page the key leads to, not for any change: a frame can be caught
+        # half drawn, and a page recorded before its key took effect is the wrong page.
         tmux.send("Space")
-        screen = tmux.wait_for_change(screen)
-    before = tmux.wait_for(lambda s: bool(_page(s)))
+        number += 1
+        before = tmux.wait_for_page(number)
     page = _page(before)
     tmux.send("L")
     listed = tmux.wait_for(lambda s: "Library" in s and title[:20] in s, timeout=60)

@@ -6,6 +6,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
@@ -28,6 +29,15 @@ if TYPE_CHECKING:
     from nightstand.state import StateStore
 
 BAR_CELLS = 10
+COLUMNS = (
+    ("Title", "title"),
+    ("Author", "author"),
+    ("Words", "words"),
+    ("Read", "read"),
+    ("Last read", "last"),
+)
+ARCHIVE_COLUMNS = (("Site", "site"), ("Status", "status"), ("Chapters", "chapters"))
+"""Only a library with stories from archives spends the width on these."""
 
 
 def progress_bar(percent: float) -> Text:
@@ -122,11 +132,8 @@ class LibraryScreen(Screen[None]):
             yield Static(id="title")
             yield Input(placeholder="Filter by title or author", id="filter")
             table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=True)
-            table.add_column("Title", key="title")
-            table.add_column("Author", key="author")
-            table.add_column("Words", key="words")
-            table.add_column("Read", key="read")
-            table.add_column("Last read", key="last")
+            for label, key in COLUMNS:
+                table.add_column(label, key=key, width=cell_len(label))
             yield table
             yield Static(id="empty")
             yield Footer()
@@ -199,12 +206,8 @@ class LibraryScreen(Screen[None]):
 
         box = self.query_one("#empty", Static)
         table: DataTable[str | Text] = self.query_one(DataTable)
-        # Only when it changes: a layout refresh here draws the rows about to be added before
-        # their column widths are known, and they stay cut to the headings' widths.
-        if table.display == empty:
-            table.display = not empty
-        if box.display != empty:
-            box.display = empty
+        table.display = not empty
+        box.display = empty
         if empty:
             folder = self.folder.expanduser()
             text = empty_library(folder, folder_exists=folder.is_dir(), commands=COMMANDS)
@@ -220,33 +223,45 @@ class LibraryScreen(Screen[None]):
         ]
 
     def _fill(self) -> None:
+        """Put the entries that pass the filter in the table, the cursor on the same story.
+
+        Each column gets the width of its widest cell before a row is added. Left to size
+        itself, the table measures its columns only when next idle, and a row drawn before
+        then stays cut to the headings' widths ("Lette", "unre"), because its cached cells do
+        not know the widths changed.
+        """
         table: DataTable[str | Text] = self.query_one(DataTable)
         selected = self._selected_path()
-        table.clear()
-        archive = any(e.source for e in self.entries)
-        if archive and "site" not in table.columns:
-            # Only a library with stories from archives spends the width on these.
-            table.add_column("Site", key="site")
-            table.add_column("Status", key="status")
-            table.add_column("Chapters", key="chapters")
-        archive = "site" in table.columns
-        for entry in self.filtered_entries():
-            title = Text(entry.title)
-            if entry.missing:
-                title.append(" (missing)", style="dim italic")
-            if entry.error:
-                title.append(f" — {entry.error}", style="red")
-            table.add_row(
-                title,
-                Text(entry.author or ""),
-                f"{entry.words:,}",
-                reading_state(entry),
-                last_read_text(entry.last_read),
-                *(archive_cells(entry) if archive else ()),
-                key=str(entry.path),
-            )
+        columns = COLUMNS + (ARCHIVE_COLUMNS if any(e.source for e in self.entries) else ())
+        rows = [
+            (str(entry.path), self._cells(entry, archive=len(columns) > len(COLUMNS)))
+            for entry in self.filtered_entries()
+        ]
+        table.clear(columns=True)
+        for index, (label, key) in enumerate(columns):
+            width = max([cell_len(label), *(row[index].cell_len for _, row in rows)])
+            table.add_column(label, key=key, width=width)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         if selected is not None and str(selected) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected)))
+
+    @staticmethod
+    def _cells(entry: LibraryEntry, *, archive: bool) -> list[Text]:
+        """One story's row: title (missing, broken), author, words, state, last read…"""
+        title = Text(entry.title)
+        if entry.missing:
+            title.append(" (missing)", style="dim italic")
+        if entry.error:
+            title.append(f" — {entry.error}", style="red")
+        return [
+            title,
+            Text(entry.author or ""),
+            Text(f"{entry.words:,}"),
+            reading_state(entry),
+            Text(last_read_text(entry.last_read)),
+            *(archive_cells(entry) if archive else ()),
+        ]
 
     def _selected_path(self) -> Path | None:
         table: DataTable[str | Text] = self.query_one(DataTable)
