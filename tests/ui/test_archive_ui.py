@@ -15,8 +15,11 @@ from nightstand.archive.seen import mark_seen
 from nightstand.settings import load_settings
 from nightstand.state import StateStore
 from nightstand.ui.archive import GetStoryScreen
+from nightstand.ui.end_page import EndPage
 from nightstand.ui.library import LibraryScreen
 from nightstand.ui.reader import ReaderScreen
+from pilot_tools import wait_until
+from screen_text import screen_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -159,3 +162,57 @@ async def test_hostile_title_is_inert_in_the_library(
         table: DataTable[str | Text] = screen.query_one(DataTable)
         [title, *_] = row_text(table, str(entry.path))
         assert "[b]t[/b]" in title
+
+
+@pytest.mark.parametrize("status", ["In-Progress", "Completed"])
+async def test_the_end_of_an_unfinished_serial_says_it_is_checked_and_u_reads_on(
+    status: str, site: TestSite, library: Path, make_app: Callable[[Path], NightstandApp]
+) -> None:
+    sid = 1504 if status == "In-Progress" else 1505
+    path = get_story(site.add(sid, "Serial", chapters=2, status=status), library)
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+        last_page = page_lines(pilot)
+        await pilot.press("space")
+        end = await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, EndPage) and app.screen.looked and app.screen,
+            "the end page, the library looked through",
+        )
+        assert isinstance(end, EndPage)
+        shown = screen_text(pilot)
+        assert "Finished" in shown
+        if status == "Completed":
+            assert "nightstand update" not in shown
+            assert not end.serial
+            assert "u" not in app.active_bindings
+            return
+        assert "still writing" in shown and "nightstand update" in shown
+        assert app.active_bindings["u"].enabled
+        # The author posts chapter 3; u finds it and the story opens again on its last page,
+        # with chapter 3 one turn away.
+        site.grow(sid, 3)
+        await pilot.press("u")
+        reader = await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, ReaderScreen) and app.screen,
+            "the story reopened after the update",
+        )
+        assert isinstance(reader, ReaderScreen)
+        await wait_until(
+            pilot,
+            lambda: "1 new chapter since you last opened it." in notes(app),
+            "the new chapter announced",
+        )
+        assert [s for s in app.screen_stack if isinstance(s, ReaderScreen)] == [reader]
+        assert page_lines(pilot) == last_page
+        await pilot.press("space")
+        await wait_until(
+            pilot,
+            lambda: page_lines(pilot).lstrip().startswith("Chapter 3"),
+            "chapter 3 after the old last page",
+            show=lambda: page_lines(pilot),
+        )

@@ -291,13 +291,14 @@ class NightstandApp(App[None]):
 
     # -- screens -------------------------------------------------------------------------
 
-    def open_story(self, path: Path) -> None:
-        """Load a story off the UI thread, then open the reader on it."""
+    def open_story(self, path: Path, *, replace: bool = False) -> None:
+        """Load a story off the UI thread, then open the reader on it (in place of the
+        reader in front, with ``replace``)."""
         self.notify(f"Opening {path.name}…", timeout=1, markup=False)
-        self._load(path)
+        self._load(path, replace)
 
     @work(thread=True, exclusive=True, group="load")
-    def _load(self, path: Path) -> None:
+    def _load(self, path: Path, replace: bool = False) -> None:
         try:
             story = load(path, typography=self.settings.typography)
         except NightstandError as exc:
@@ -307,7 +308,8 @@ class NightstandApp(App[None]):
             return
         key = self.store.story_key(story, path)
         settle_heap()
-        self.call_from_thread(self.push_screen, self._reader(OpenStory(path, story, key)))
+        show = self.switch_screen if replace else self.push_screen
+        self.call_from_thread(show, self._reader(OpenStory(path, story, key)))
 
     def on_reader_screen_library_requested(self, _event: ReaderScreen.LibraryRequested) -> None:
         """The reader's L key."""
@@ -318,6 +320,12 @@ class NightstandApp(App[None]):
         from nightstand.ui.library import LibraryScreen
 
         library = self.screen
+        if isinstance(library, ReaderScreen) and path_text(library.opened.path) == path_text(
+            event.path
+        ):
+            # The story just finished gained chapters: it opens again, in its own place.
+            self.open_story(event.path, replace=True)
+            return
         if isinstance(library, LibraryScreen) and library.over_story:
             below = self.screen_stack[-2]
             if isinstance(below, ReaderScreen) and path_text(below.opened.path) == path_text(
