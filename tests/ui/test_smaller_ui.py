@@ -1,7 +1,9 @@
-"""Smaller points of #13 in the UI: the filter's Enter, one "Not found" at a time."""
+"""Smaller points of #13 in the UI: the filter's Enter, one "Not found" at a time, a footer
+that never cuts a key."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from textual.widgets import Input
@@ -14,6 +16,8 @@ from screen_text import screen_text
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
+
+    from textual.pilot import Pilot
 
     from nightstand.ui.app import NightstandApp
 
@@ -123,3 +127,32 @@ async def test_t_lists_the_scenes_of_a_story_without_chapters(
         assert "2 scenes" in shown
         assert "The first scene begins with rain…" in shown
         assert "The second scene opens in a…" in shown
+
+
+def _footer_keys(pilot: Pilot[None]) -> list[str]:
+    """The keys the footer shows ("space Next", …), the palette's key on the right left out."""
+    footer = screen_text(pilot).splitlines()[-1].split("▏")[0]
+    return [item.strip() for item in re.split(r"\s{2,}", footer.strip()) if item.strip()]
+
+
+async def test_the_footer_shows_whole_keys_at_any_width(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        every = _footer_keys(pilot)
+        assert "? Help" in every and len(every) >= 6, every
+        for width in (100, 72, 61, 55, 48, 40, 33, 140):
+            await pilot.resize_terminal(width, 30)
+            await settle(pilot)
+            shown = await wait_until(
+                pilot,
+                lambda w=width: app.size.width == w and _footer_keys(pilot),
+                f"the footer at {width} columns",
+            )
+            # Whole keys only, in their order: a cut one ("m Mar") is not among them.
+            assert shown == every[: len(shown)], (width, shown)
+            if width < 60:
+                assert len(shown) < len(every), (width, shown)
+        assert _footer_keys(pilot) == every

@@ -16,13 +16,14 @@ from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from nightstand.errors import NightstandError
 from nightstand.finishing import next_unread
 from nightstand.library import scan
 from nightstand.state.identity import path_text
 from nightstand.text import sanitize
+from nightstand.ui.footer import KeysFooter
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -73,7 +74,7 @@ class EndPage(Screen["Path | str | None"]):
             yield Static(Text(self.ending.summary), id="end-summary")
             yield Static(Text("Looking for the next story…"), id="end-next")
             yield Static(id="end-serial")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Look for the next story in the background."""
@@ -105,9 +106,9 @@ class EndPage(Screen["Path | str | None"]):
             line.append(" (Enter)")
         self.query_one("#end-next", Static).update(line)
         if serial:
-            line = self.query_one("#end-serial", Static)
-            line.update(Text(SERIAL_LINE))
-            line.display = True
+            note = self.query_one("#end-serial", Static)
+            note.update(Text(SERIAL_LINE))
+            note.display = True
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -13,12 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from nightstand.errors import NightstandError
 from nightstand.library import scan
 from nightstand.state.identity import path_text
 from nightstand.text import sanitize
+from nightstand.ui.footer import KeysFooter
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -136,7 +137,7 @@ class LibraryScreen(Screen[None]):
                 table.add_column(label, key=key, width=cell_len(label))
             yield table
             yield Static(id="empty")
-            yield Footer()
+            yield KeysFooter()
 
     def on_mount(self) -> None:
         """Scan the folder in the background."""

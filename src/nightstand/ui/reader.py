@@ -17,7 +17,6 @@ from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from nightstand.headers import is_content_warning
@@ -25,6 +24,7 @@ from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
 from nightstand.progress import ReadingIndex, place_percent
 from nightstand.ui.chrome import ReaderHeader, StatusLine, progress_details
+from nightstand.ui.footer import KeysFooter
 from nightstand.ui.keys import key_hint
 from nightstand.ui.page_view import PageView
 from nightstand.ui.reader_dialogs import ReaderDialogs
@@ -153,7 +153,7 @@ class ReaderScreen(ReaderDialogs):
             yield ReaderHeader(self.story.title, self.story.author or "", id="header-line")
             yield PageView(id="page")
             yield StatusLine(id="status")
-            yield Footer()
+            yield KeysFooter()
 
     def on_mount(self) -> None:
         """Focus the page; the work the first page does not need waits until it is drawn."""

@@ -1,0 +1,50 @@
+"""KeysFooter: Textual's Footer, but a key that does not fit whole is left out, never cut.
+
+Textual's Footer lays its keys out in a row and clips the row at the window's edge, so a
+narrow window shows "m Mar▏". This footer measures each key (its text, padding and margin)
+and shows the keys, in binding order, only while the whole of each still fits beside the
+command palette's key; the rest are hidden until the window is wide enough again. Every key
+stays listed on the help screen (?).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.widgets import Footer
+
+if TYPE_CHECKING:
+    from textual import events
+    from textual.widget import Widget
+
+
+class KeysFooter(Footer):
+    """A footer of whole keys."""
+
+    async def recompose(self) -> None:
+        """The keys are built anew when the bindings change: fit them at once."""
+        await super().recompose()
+        self.fit()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """A new width: another number of keys fits."""
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the leading keys that fit whole; hide the others."""
+        palette = [c for c in self.children if c.has_class("-command-palette")]
+        room = self.size.width - sum(self._width(c) for c in palette)
+        used = 0
+        fits = True
+        for child in self.children:
+            if child in palette:
+                continue
+            used += self._width(child)
+            fits = fits and used <= room
+            if child.display != fits:
+                child.display = fits
+
+    def _width(self, child: Widget) -> int:
+        """The cells ``child`` takes in the row: content, padding, border and margin."""
+        content = child.get_content_width(self.size, self.app.size)
+        return content + child.styles.gutter.width + child.styles.margin.width
