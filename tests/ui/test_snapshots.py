@@ -1,7 +1,7 @@
 """What the screen looks like: reader, spoiler gate, help and library at two sizes.
 
 Update the stored pictures after an intended change with
-``uv run pytest tests/ui/test_snapshots.py --snapshot-update`` and look at them.
+``uv run pytest -n0 tests/ui/test_snapshots.py --snapshot-update`` and look at them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What the screens added for #13 look like: the end page (and later settings, too small, empty).
 
-Update with ``uv run pytest tests/ui/test_snapshots_new_screens.py --snapshot-update`` after
+Update with ``uv run pytest -n0 tests/ui/test_snapshots_new_screens.py --snapshot-update`` after
 an intended change, and look at the pictures.
 """
 
