@@ -24,21 +24,12 @@ def cached_sources(
     store: StateStore, paths: Iterable[str]
 ) -> dict[str, tuple[int, int, SourceInfo]]:
     """(size, mtime_ns, info) cached for each of ``paths`` that has a row."""
-    wanted = list(paths)
-
-    def run(conn: sqlite3.Connection) -> list[Any]:
-        rows: list[Any] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows += conn.execute(
-                "SELECT path, size, mtime_ns, source, site, status, chapters "
-                f"FROM archive_files WHERE path IN ({marks})",
-                chunk,
-            ).fetchall()
-        return rows
-
-    rows: list[Any] = store._read(run, [])
+    rows = _select_in(
+        store,
+        "SELECT path, size, mtime_ns, source, site, status, chapters "
+        "FROM archive_files WHERE path IN ({marks})",
+        list(paths),
+    )
     return {r[0]: (int(r[1]), int(r[2]), SourceInfo(r[3], r[4], r[5], int(r[6]))) for r in rows}
 
 
@@ -58,20 +49,25 @@ def cache_sources(store: StateStore, rows: Iterable[tuple[str, int, int, SourceI
 
 def seen_chapters(store: StateStore, sources: Iterable[str]) -> dict[str, int]:
     """The chapter count last seen for each source URL that has one."""
-    wanted = list(sources)
+    rows = _select_in(
+        store, "SELECT source, chapters FROM archive_seen WHERE source IN ({marks})", list(sources)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def _select_in(store: StateStore, query: str, values: list[str]) -> list[Any]:
+    """The rows of ``query`` whose ``IN ({marks})`` holds any of ``values``, asked 500 at a
+    time (SQLite caps the number of parameters of one statement)."""
 
     def run(conn: sqlite3.Connection) -> list[Any]:
         rows: list[Any] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows += conn.execute(
-                f"SELECT source, chapters FROM archive_seen WHERE source IN ({marks})", chunk
-            ).fetchall()
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            rows += conn.execute(query.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
         return rows
 
-    rows: list[Any] = store._read(run, [])
-    return {r[0]: int(r[1]) for r in rows}
+    found: list[Any] = store._read(run, [])
+    return found
 
 
 def new_chapters(store: StateStore, info: SourceInfo | None) -> int:

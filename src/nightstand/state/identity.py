@@ -95,24 +95,26 @@ def path_text(path: Path) -> str:
         return str(Path.cwd() / path)
 
 
+def described(ident: Identity, story: Story) -> tuple[str, str, str | None, str, str, str]:
+    """What the ``stories`` table says of a story, in its column order from ``title``:
+    title, content_title, author, norm_author, opening, head."""
+    return (
+        story.title,
+        ident.content_title,
+        story.author,
+        ident.norm_author,
+        ident.opening,
+        ident.head,
+    )
+
+
 def insert_story(
     conn: sqlite3.Connection, key: str, ident: Identity, story: Story, where: str
 ) -> None:
     conn.execute(
         "INSERT OR IGNORE INTO stories(key, title, content_title, author, norm_author, "
         "opening, head, path, format, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            key,
-            story.title,
-            ident.content_title,
-            story.author,
-            ident.norm_author,
-            ident.opening,
-            ident.head,
-            where,
-            story.format,
-            time.time(),
-        ),
+        (key, *described(ident, story), where, story.format, time.time()),
     )
 
 

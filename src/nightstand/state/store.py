@@ -40,7 +40,15 @@ from nightstand.state.database import (
     stat_or_none,
     state_dir,
 )
-from nightstand.state.identity import direct, identify, indirect, insert_story, match, path_text
+from nightstand.state.identity import (
+    described,
+    direct,
+    identify,
+    indirect,
+    insert_story,
+    match,
+    path_text,
+)
 from nightstand.state.listing import LibraryRows
 from nightstand.state.records import (
     Bookmark,
@@ -238,18 +246,7 @@ class StateStore(LibraryRows):
                     "UPDATE stories SET title=?, content_title=?, author=?, norm_author=?, "
                     "opening=?, head=?, path=CASE WHEN ?='' THEN path ELSE ? END, format=? "
                     "WHERE key=?",
-                    (
-                        story.title,
-                        ident.content_title,
-                        story.author,
-                        ident.norm_author,
-                        ident.opening,
-                        ident.head,
-                        where,
-                        where,
-                        story.format,
-                        key,
-                    ),
+                    (*described(ident, story), where, where, story.format, key),
                 )
             conn.execute(
                 "INSERT OR IGNORE INTO fingerprints(fingerprint, key) VALUES (?, ?)",
