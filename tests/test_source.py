@@ -338,6 +338,16 @@ def silent_writer() -> Iterator[subprocess.Popen[bytes]]:
         proc.stdout.close()
 
 
+def _ctrl_c_as_from_a_terminal() -> None:
+    """Give the child the SIGINT a program started from a terminal has.
+
+    A suite started in the background (``uv run pytest &``, as ``tests/under_load.sh``
+    does) ignores SIGINT, as a shell sets it up, and a child inherits an ignored signal:
+    Python then never raises KeyboardInterrupt, and the test waited 30 s for nothing.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_while_waiting_exits_130_without_a_traceback(
     silent_writer: subprocess.Popen[bytes],
 ) -> None:
@@ -346,6 +356,7 @@ def test_ctrl_c_while_waiting_exits_130_without_a_traceback(
         stdin=silent_writer.stdout,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=_ctrl_c_as_from_a_terminal,
     )
     assert reader.stderr is not None
     first = reader.stderr.readline().decode()  # blocks until the waiting line is written

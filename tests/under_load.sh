@@ -32,7 +32,10 @@ done
 echo "under_load: two CPU hogs running (pids ${hogs[*]})"
 
 # In the background and waited for, so that INT and TERM are handled at once, not after
-# pytest has finished.
+# pytest has finished. With job control on (set -m): a shell without it starts a background
+# command with SIGINT ignored, every process of the suite would inherit that, and a test of
+# Ctrl-C would wait for nothing.
+set -m
 uv run pytest "$@" &
 pytest_pid=$!
 wait "$pytest_pid"
