@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,7 +21,6 @@ from waiting import PATIENCE, status_page, wait_until
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
 
 
 class Tmux:
@@ -90,7 +90,7 @@ class Tmux:
             screen = self.screen()
             return screen if predicate(screen) else None
 
-        found = wait_until(probe, "the screen to change", timeout=timeout, show=self.screen)
+        found = wait_until(probe, "the screen to change", timeout=timeout, show=self.diagnose)
         assert found is not None
         return found
 
@@ -101,6 +101,20 @@ class Tmux:
     def wait_for_page(self, number: int, timeout: float = PATIENCE) -> str:
         """Wait until the status line shows page ``number`` (0: the title page)."""
         return self.wait_for(lambda s: status_page(s) == number, timeout)
+
+    def diagnose(self) -> str:
+        """The screen, then what runs in the pane (state, kernel wait) and any crash report:
+        what a failed wait needs to tell a slow program from a stuck or dead one."""
+        shell = self._tmux("display-message", "-p", "-t", self.session, "#{pane_pid}").stdout
+        ps = subprocess.run(
+            ["ps", "-o", "pid,stat,wchan:20,etime,args", "--ppid", shell.strip() or "0"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        crash = Path(self.env["NIGHTSTAND_STATE_DIR"]) / "crash.log"
+        report = crash.read_text(errors="replace")[-2000:] if crash.exists() else "(none)"
+        return f"{self.screen()}\n-- in the pane:\n{ps}-- crash.log: {report}"
 
     def pane_pid(self) -> int:
         """The process id of the shell running in the pane."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import nightstand.ui.end_page as end_page
 from nightstand.cli import main
 from nightstand.finishing import ending
 from nightstand.library import scan
@@ -99,3 +101,37 @@ async def test_the_library_shows_unread_reading_and_finished(
         }
         await settle(pilot)
         assert "unread" in screen_text(pilot)
+
+
+async def test_escape_before_the_next_story_is_found_leaves_the_reader_working(
+    make_app: Callable[[Path], NightstandApp],
+    story_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started = threading.Event()
+    release = threading.Event()
+    real_scan = end_page.scan
+
+    def slow_scan(*args: object, **kwargs: object) -> object:
+        started.set()
+        release.wait(30)
+        return real_scan(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(end_page, "scan", slow_scan)
+    app = make_app(story_file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+        await pilot.press("space")
+        await wait_until(pilot, lambda: isinstance(app.screen, EndPage), "the end page")
+        await wait_until(pilot, started.is_set, "the look for the next story began")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the last page")
+        release.set()
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.is_running
+    assert app.return_code in (0, None), app.return_code
