@@ -6,14 +6,19 @@ inside pytest's own process) and waits, with a generous bound, for what it must 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from nightstand.shutdown import wake_loop_on_signals
+from waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -160,3 +165,43 @@ def test_the_guard_is_installed_and_removed() -> None:
     finally:
         guard.uninstall()
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def _signal_on_another_thread_while_the_loop_idles(wake: bool) -> bool:
+    """Whether a signal delivered to a thread other than the main one had its (main-thread)
+    handler run while the main thread's event loop had nothing scheduled."""
+    ran = threading.Event()
+    verdict: list[bool] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        undo = wake_loop_on_signals(loop) if wake else (lambda: None)
+        previous = signal.signal(signal.SIGUSR1, lambda _s, _f: ran.set())
+        done = asyncio.Event()
+
+        def elsewhere() -> None:
+            # Only once the main thread sleeps in the loop's epoll_wait: a signal that comes
+            # while it runs Python has its handler run at the next bytecode anyway.
+            wchan = Path(f"/proc/self/task/{threading.main_thread().native_id}/wchan")
+            wait_until(lambda: wchan.read_text() == "do_epoll_wait", "the loop to idle")
+            signal.pthread_kill(threading.get_ident(), signal.SIGUSR1)
+            verdict.append(ran.wait(30))  # the main thread has nothing else to wake it
+            loop.call_soon_threadsafe(done.set)
+
+        try:
+            threading.Thread(target=elsewhere).start()
+            await done.wait()
+        finally:
+            signal.signal(signal.SIGUSR1, previous)
+            undo()
+
+    asyncio.run(main())
+    return verdict == [True]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
+def test_a_signal_caught_by_another_thread_wakes_the_idle_loop() -> None:
+    # The 10x5 step of the tmux run once waited in vain: the resize's SIGWINCH had landed on
+    # Textual's input thread while the loop slept with nothing scheduled.
+    assert _signal_on_another_thread_while_the_loop_idles(wake=True)
+    assert signal.set_wakeup_fd(-1) == -1  # and the wake-up is undone

@@ -28,6 +28,7 @@ import time
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Callable
     from types import FrameType
 
@@ -158,3 +159,46 @@ def hard_exit(code: int) -> NoReturn:
         with contextlib.suppress(Exception):
             stream.flush()
     os._exit(code)
+
+
+def wake_loop_on_signals(loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+    """Make any signal wake ``loop``, so its Python handler runs at once; return the undo.
+
+    Python runs a signal's handler on the main thread, between two bytecodes. The kernel
+    may deliver a signal to any thread, though, and when it lands on another one (Textual's
+    input or writer thread, the saver) while the main thread idles in the event loop's
+    ``epoll_wait`` with nothing scheduled, the handler waits for the next event: a resize
+    (SIGWINCH) was then never drawn and a SIGTERM never acted on. A wake-up descriptor makes
+    the C-level handler write to a socket the loop watches, whichever thread it runs on.
+    Call on the main thread, from inside the running loop.
+    """
+    import socket
+
+    receive, send = socket.socketpair()
+    receive.setblocking(False)
+    send.setblocking(False)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            while receive.recv(4096):
+                pass
+
+    try:
+        previous = signal.set_wakeup_fd(send.fileno(), warn_on_full_buffer=False)
+    except ValueError:  # not the main thread
+        receive.close()
+        send.close()
+        return lambda: None
+    loop.add_reader(receive.fileno(), drain)
+
+    def undo() -> None:
+        with contextlib.suppress(ValueError):
+            current = signal.set_wakeup_fd(previous)
+            if current != send.fileno():
+                signal.set_wakeup_fd(current)  # somebody set their own since: keep theirs
+        with contextlib.suppress(Exception):
+            loop.remove_reader(receive.fileno())
+        receive.close()
+        send.close()
+
+    return undo

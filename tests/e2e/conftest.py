@@ -48,12 +48,12 @@ class Tmux:
             timeout=10,
         )
 
-    def start(self, *args: str) -> None:
-        """Start `python -m nightstand ARGS` in a fresh window."""
+    def start(self, *args: str, extra_env: dict[str, str] | None = None) -> None:
+        """Start `python -m nightstand ARGS` in a fresh window (``extra_env`` added)."""
         env_args = [
             f"{k}={self.env[k]}"
             for k in ("NIGHTSTAND_STATE_DIR", "NIGHTSTAND_CONFIG_DIR", "TERM", "COLORTERM")
-        ]
+        ] + [f"{k}={v}" for k, v in (extra_env or {}).items()]
         command = [
             "env",
             *env_args,

@@ -122,3 +122,18 @@ def test_an_empty_folder_names_the_formats(tmux: Tmux, tmp_path: Path) -> None:
     tmux.start(str(library))
     screen = tmux.wait_for(lambda s: "No stories yet" in s, timeout=60)
     assert ".epub" in screen and ".txt" in screen
+
+
+def test_exported_columns_and_lines_do_not_fix_the_readers_size(
+    tmux: Tmux, tmp_path: Path, seed_path: Path
+) -> None:
+    # Seen in tmux panes: COLUMNS=80 LINES=24 in the environment of a 100x30 window. The
+    # reader drew 80x24 and never followed a resize (the 10x5 step above waited in vain).
+    _set_up(tmux, tmp_path)
+    tmux.start(str(seed_path), extra_env={"COLUMNS": "80", "LINES": "24"})
+    screen = tmux.wait_for(lambda s: status_page(s) is not None, timeout=60)
+    footer = screen.rstrip("\n").splitlines()[-1]
+    assert footer.rstrip().endswith("palette") and len(footer.rstrip()) > 90, footer
+    tmux._tmux("resize-window", "-t", tmux.session, "-x", "10", "-y", "5")
+    tiny = tmux.wait_for(lambda s: "too small" in s.lower(), timeout=30)
+    assert "too small" in tiny.lower()

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
+from textual import events
 
 from nightstand.formats import load
 from nightstand.spoilers import HIDDEN, shown_value
@@ -84,3 +85,20 @@ async def test_the_setting_shows_warnings_without_asking(
         await settle(pilot)
         shown = screen_text(pilot)
         assert WARNING in shown and SPOILER not in shown
+
+
+async def test_the_gate_answered_before_it_has_mounted_breaks_nothing(
+    make_app: Callable[[Path], NightstandApp], warned: Path
+) -> None:
+    app = make_app(warned)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        # A burst of keys: the gate is asked for and answered at once.
+        app.post_message(events.Key("s", "s"))
+        app.post_message(events.Key("n", "n"))
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.return_code is None
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, SpoilerGate), "the gate again")
+        assert app.screen.focused is not None and app.screen.focused.id == "keep"

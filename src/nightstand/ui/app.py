@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import gc
 import io
+import os
 import signal
 import sys
 import threading
@@ -39,7 +40,7 @@ from nightstand.ui.reader import ReaderScreen
 from nightstand.ui.sync import SyncHub
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from pathlib import Path
     from types import FrameType
 
@@ -104,6 +105,7 @@ class NightstandApp(App[None]):
         )
         self._signal_loop: asyncio.AbstractEventLoop | None = None
         self._leaving = False
+        self._unwake: Callable[[], None] = lambda: None
 
     def on_mount(self) -> None:
         """Apply theme and key remaps, open the first screen, arm the signal handlers."""
@@ -241,6 +243,10 @@ class NightstandApp(App[None]):
         self._signal_loop = asyncio.get_running_loop()
         if self.is_headless:
             return  # tests: no terminal, and no driver handler to guard
+        from nightstand.shutdown import wake_loop_on_signals
+
+        # A resize or a SIGTERM caught by another thread must not wait for the next key.
+        self._unwake = wake_loop_on_signals(self._signal_loop)
         try:
             textual_handler = signal.getsignal(signal.SIGCONT)
 
@@ -419,8 +425,9 @@ class NightstandApp(App[None]):
         self.store_warnings_shown += 1
 
     def on_unmount(self) -> None:
-        """Nobody listens to the store's warnings any more."""
+        """Nobody listens to the store's warnings any more; signals stop waking the loop."""
         self.store.on_warning = None
+        self._unwake()
 
     def crash_report(self) -> str:
         """What Textual wrote to its error console (a traceback), or "" after a clean run."""
@@ -445,6 +452,19 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def follow_the_terminal() -> None:
+    """Let the reader take the terminal's own size, and follow it when it changes.
+
+    Textual asks ``shutil.get_terminal_size``, which prefers the ``COLUMNS`` and ``LINES``
+    variables to the terminal itself. A shell or script that exported them (they are seen
+    in tmux panes) would fix the reader at that size: it would never follow a resize, and
+    would draw 80x24 in a 100x30 window. A full-screen program takes the terminal's word.
+    """
+    if sys.__stdout__ is not None and sys.__stdout__.isatty():
+        for name in ("COLUMNS", "LINES"):
+            os.environ.pop(name, None)
+
+
 def run(opening: Opening, guard: Shutdown | None = None) -> None:
     """Run the app on what :func:`~nightstand.opening.plan_opening` decided.
 
@@ -454,6 +474,7 @@ def run(opening: Opening, guard: Shutdown | None = None) -> None:
     """
     store = opening.store
     app: NightstandApp | None = None
+    follow_the_terminal()
 
     def save_place() -> None:
         if app is not None:

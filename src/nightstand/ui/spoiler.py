@@ -31,6 +31,10 @@ class SpoilerGate(ModalScreen[bool | str]):
         Binding("n,escape,q", "answer(False)", "Keep hidden", id="spoiler.keep"),
     ]
 
+    AUTO_FOCUS = "#keep"
+    """The safe choice has the focus (Textual's own focusing: keys typed faster than the
+    screen mounts, "s" then "n", dismissed it before an on_mount could find the button)."""
+
     def __init__(self, title: str, keys: Sequence[str], *, offer_warnings: bool = False) -> None:
         super().__init__()
         self._title = title
@@ -69,10 +73,6 @@ class SpoilerGate(ModalScreen[bool | str]):
         """A button's words and the key that answers the same, as bound now."""
         key = key_hint(self, binding_id)
         return f"{words} ({key})" if key else words
-
-    def on_mount(self) -> None:
-        """Focus the safe choice."""
-        self.query_one("#keep", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Answer with the button."""
