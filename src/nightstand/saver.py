@@ -39,8 +39,12 @@ class _Request:
 class PositionSaver:
     """Writes the latest requested position on a background thread."""
 
+    DELAY = 0.1
+    """Seconds between a request and its write (flush and close write at once)."""
+
     def __init__(self, sink: PositionSink) -> None:
         self._sink = sink
+        self._stop = threading.Event()
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._wake = threading.Event()
@@ -66,6 +70,7 @@ class PositionSaver:
     def close(self) -> None:
         """Flush and stop the thread."""
         self._closed = True
+        self._stop.set()
         self._wake.set()
         self._write_pending()
         self._thread.join(timeout=2)
@@ -82,5 +87,9 @@ class PositionSaver:
     def _run(self) -> None:
         while not self._closed:
             self._wake.wait()
+            # A page turn asks for a save before its page is drawn: waiting a moment keeps
+            # this thread (SQLite, and Python holding the GIL) off the turn's way to the
+            # screen, and a reader flicking pages has only the last one written.
+            self._stop.wait(self.DELAY)
             self._wake.clear()
             self._write_pending()

@@ -314,6 +314,16 @@ class Paginator:
             return None
         return self._page(self._section_at(sec.end), 0)
 
+    def is_last(self, page: Page) -> bool:
+        """Whether ``page`` is the last (as :meth:`next` would say, without typesetting)."""
+        sec = self._section_at(page.start)
+        return sec.index_of(page.start) + 1 >= len(sec.pages) and sec.end >= self._length
+
+    def is_first(self, page: Page) -> bool:
+        """Whether ``page`` is the first (as :meth:`previous` would say, without typesetting)."""
+        sec = self._section_at(page.start)
+        return sec.index_of(page.start) == 0 and sec.start <= 0
+
     def previous(self, page: Page) -> Page | None:
         """The page before ``page``, or None before the first."""
         sec = self._section_at(page.start)

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
 
+    from nightstand.state.identity import Identity
     from nightstand.story import Story
 
 T = TypeVar("T")
@@ -262,7 +263,11 @@ class StateStore(LibraryRows):
         With ``link``, a story found by its path or opening (rather than its fingerprint)
         gets its new fingerprint recorded, and its path updated if the old one is gone.
         """
-        ident = identify(story, path)
+        return self.find_identity(identify(story, path), path, link=link)
+
+    def find_identity(self, ident: Identity, path: Path, *, link: bool = False) -> str | None:
+        """:meth:`find_key` for a story already identified (the library's scan does that in
+        other processes, which send back the identity instead of the whole story)."""
         where = path_text(path)
         key = self._read(lambda conn: direct(conn, ident), None)
         if key is not None:

@@ -92,6 +92,8 @@ class PageView(Widget, can_focus=True):
         self._highlights: tuple[tuple[int, int], ...] = ()
         self._current: tuple[int, int] | None = None
         self._strips: dict[int, Strip] = {}
+        self._base: Style | None = None
+        """The widget's own style, worked out once per page: it walks every ancestor."""
         self._marker: int | None = None
         self._marker_timer: Timer | None = None
 
@@ -120,6 +122,7 @@ class PageView(Widget, can_focus=True):
         )
         self._current = current if current in self._highlights else None
         self._strips.clear()
+        self._base = None
         self.unmark()
         self.refresh()
 
@@ -167,6 +170,7 @@ class PageView(Widget, can_focus=True):
         """Drop cached strips when the theme or stylesheet changes."""
         super().notify_style_update()
         self._strips.clear()
+        self._base = None
 
     def on_resize(self, event: events.Resize) -> None:
         """Ask the screen to typeset for the new size."""
@@ -200,7 +204,9 @@ class PageView(Widget, can_focus=True):
         return strip
 
     def _render_row(self, y: int) -> Strip:
-        base = self.rich_style
+        base = self._base
+        if base is None:
+            base = self._base = self.rich_style
         width = self.size.width
         page = self._page
         row = y - self._top

@@ -236,6 +236,13 @@ class ReaderScreen(ReaderDialogs):
         self._update_chrome()
         if save:
             self.save_position()
+        if self._paginator is not None and not self._on_title:
+            # The next page is typeset once this one is out, not when its key comes.
+            self.call_after_refresh(self._typeset_next, self._paginator, page)
+
+    def _typeset_next(self, paginator: Paginator, page: Page) -> None:
+        if paginator is self._paginator and page is self._page:
+            paginator.next(page)
 
     def _title_pages(self) -> list[Page]:
         assert self._paginator is not None
@@ -335,8 +342,8 @@ class ReaderScreen(ReaderDialogs):
             self._index,
             self.story,
             self._anchor,
-            first_page=paginator.previous(page) is None,
-            last_page=paginator.next(page) is None,
+            first_page=paginator.is_first(page),
+            last_page=paginator.is_last(page),
         )
 
     # -- saving --------------------------------------------------------------------------
