@@ -183,7 +183,7 @@ class BlockWriter:
     def scene_break(self) -> None:
         """A thematic break: ``<hr>`` or ``---``."""
         self.flush()
-        if self.body.ops and not self._skipping_toc:
+        if self.body.blocks and not self._skipping_toc:
             self.body.scene_break(note=self._note)
 
     def flush(self) -> None:
@@ -512,7 +512,7 @@ class BlockWriter:
         author = self.known_author or self.author
         if author and (text == author or (byline and byline.group(1) == author)):
             return True
-        if byline and author is None and self.title is not None and not self.body.ops:
+        if byline and author is None and self.title is not None and not self.body.blocks:
             self.author = byline.group(1).strip()
             return True
         return False
