@@ -26,8 +26,9 @@ import sys
 import typing
 from typing import TYPE_CHECKING, Any
 
+from nightstand.blockpack import decode_blocks, encode_blocks
 from nightstand.errors import StoryError
-from nightstand.story import Story
+from nightstand.story import Block, Story
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 def _codec(hint: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
     """How to turn a value of type ``hint`` into marshal's types and back; None: as it is."""
+    if hint == tuple[Block, ...]:
+        return encode_blocks, decode_blocks  # columns: a big book has 100,000s of blocks
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return {m: m.value for m in hint}.__getitem__, {m.value: m for m in hint}.__getitem__
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
@@ -100,6 +103,15 @@ def pack(story: Story) -> bytes:
     return marshal.dumps(_encoder(Story)(story))
 
 
+def _packed(load: Callable[[], Story]) -> bytes:
+    """:func:`pack` of what ``load`` returns, letting the story go before the bytes are made.
+
+    Encoded, the story is its text and a few flat columns; its blocks (most of its memory)
+    need not stay alive beside the packed bytes.
+    """
+    return marshal.dumps(_encoder(Story)(load()))
+
+
 def unpack(data: bytes) -> Story:
     """The story :func:`pack` made."""
     story: Story = _decoder(Story)(marshal.loads(data))
@@ -130,7 +142,7 @@ class Preload:
             try:
                 _become_loader(parent)
                 os.close(read_fd)
-                payload = pack(self._load())
+                payload = _packed(self._load)
                 if os.getppid() != parent:
                     return  # orphaned: nobody is reading (the finally exits)
                 with os.fdopen(write_fd, "wb") as out:
@@ -160,8 +172,11 @@ class Preload:
             # The child could not load it: load here, to report the error properly.
             return self._load()
         try:
-            return unpack(data)
-        except (ValueError, EOFError, TypeError) as exc:
+            rows = marshal.loads(data)
+            del data  # let the packed bytes go before the story is built from them
+            story: Story = _decoder(Story)(rows)
+            return story
+        except (ValueError, EOFError, TypeError, IndexError) as exc:
             raise StoryError(f"{self.path}: could not load ({exc})") from None
 
     def kill(self) -> None:
