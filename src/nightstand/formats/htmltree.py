@@ -196,40 +196,11 @@ def html_tree(text: str, *, check_from: int = _NESTING_CHECK_FROM) -> LexborHTML
 
     check_nesting(text, check_from=check_from)
     tree = LexborHTMLParser(text)
-    if not _raw_text_plain(text) and any(
-        "</" in (node.text() or "") for node in tree.css(_RAWTEXT_SELECTOR)
-    ):
+    if any("</" in (node.text() or "") for node in tree.css(_RAWTEXT_SELECTOR)):
         rewritten = _xhtml_as_html(text)
         if rewritten is not None:
             tree = LexborHTMLParser(rewritten)
     return tree
-
-
-_RAW_TEXT_START = re.compile(r"<(title|script|style|textarea|xmp|iframe|noembed|noframes)", re.I)
-_NAME_ENDS: Final = frozenset("\t\n\f\r />")
-
-
-def _raw_text_plain(text: str) -> bool:
-    """Whether no raw-text element can hold ``</``, seen from the source alone (a fast test).
-
-    True when every ``<title``, ``<script``... is followed by its own end tag before any
-    other ``<`` and with no character reference in between: then its text has no ``<`` at
-    all. Anything else (a ``<title/>``, markup in a script) is left to the tree's test.
-    """
-    find = text.find
-    for m in _RAW_TEXT_START.finditer(text):
-        name = m.group(1).lower()
-        close = find("<", m.end())
-        end = close + 2 + len(name)
-        if (
-            close < 0
-            or text[close + 1 : close + 2] != "/"
-            or text[close + 2 : end].lower() != name
-            or text[end : end + 1] not in _NAME_ENDS
-            or find("&", m.end(), close) >= 0
-        ):
-            return False
-    return True
 
 
 def _xhtml_as_html(text: str) -> str | None:
