@@ -311,7 +311,7 @@ class BlockWriter:
         self._anchors = dict(anchors or {})
         self._titles_from_toc = bool(self._pending or self._anchors)
         self._title_page = title_page
-        if self.clean and not self.styled_spans and not self._anchors:
+        if self.clean and not self.styled_spans and not self._anchors and "<span" in source:
             # Then a <span> changes nothing: lexbor unwraps them all and joins the text they
             # leave side by side, which reads the same (runs of clean source fold as their
             # concatenation does) and spares the walk a visit per span.
