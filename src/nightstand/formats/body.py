@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TypeAlias
 
 from nightstand.formats.plaintext import is_end_mark
 from nightstand.story import BlockKind, Header, Span, Story, StoryBuilder
 
-
-class _Op(NamedTuple):
-    kind: BlockKind
-    text: str = ""
-    spans: tuple[Span, ...] = ()
-    indent: int = 0
-    note: bool = False
+_Op: TypeAlias = tuple[BlockKind, str, tuple[Span, ...], int, bool]
+"""A block waiting: kind, text, spans, indent, and whether it is a note (plain: cheapest)."""
 
 
 class Body:
@@ -43,11 +38,11 @@ class Body:
 
     def _add(self, op: _Op) -> None:
         self.blocks += 1
-        if op.kind is BlockKind.SCENE_BREAK:
+        if op[0] is BlockKind.SCENE_BREAK:
             self._tail.append(op)
             return
         self.has_prose = True
-        if op.note:
+        if op[4]:
             self._tail.append(op)
             return
         self._replay(self._tail)
@@ -55,13 +50,13 @@ class Body:
 
     def _replay(self, ops: list[_Op]) -> None:
         builder = self._builder
-        for op in ops:
-            if op.kind is BlockKind.PARAGRAPH:
-                builder.paragraph(op.text, op.spans, op.indent)
-            elif op.kind is BlockKind.SCENE_BREAK:
+        for kind, text, spans, indent, _ in ops:
+            if kind is BlockKind.PARAGRAPH:
+                builder.paragraph(text, spans, indent)
+            elif kind is BlockKind.SCENE_BREAK:
                 builder.scene_break()
             else:
-                builder.heading(op.text)
+                builder.heading(text)
 
     def paragraph(
         self, text: str, spans: tuple[Span, ...] = (), indent: int = 0, *, note: bool = False
@@ -71,25 +66,24 @@ class Body:
             self.has_text = True
             if self.paragraphs is not None:
                 self.paragraphs.append(text)
-            op = _Op(BlockKind.PARAGRAPH, text, spans, indent, note)
             tail = self._tail
-            if note or len(tail) != 1 or tail[0].kind is not BlockKind.PARAGRAPH:
-                self._add(op)
+            if note or len(tail) != 1 or tail[0][0] is not BlockKind.PARAGRAPH:
+                self._add((BlockKind.PARAGRAPH, text, spans, indent, note))
                 return
             # The common case, story text after story text: what _add does, done quicker.
             self.blocks += 1
-            self._tail = [op]
-            last = tail[0]
-            self._builder.paragraph(last.text, last.spans, last.indent)
+            self._tail = [(BlockKind.PARAGRAPH, text, spans, indent, False)]
+            _, last_text, last_spans, last_indent, _ = tail[0]
+            self._builder.paragraph(last_text, last_spans, last_indent)
 
     def scene_break(self, *, note: bool = False) -> None:
         """Add a scene break."""
-        self._add(_Op(BlockKind.SCENE_BREAK, note=note))
+        self._add((BlockKind.SCENE_BREAK, "", (), 0, note))
 
     def heading(self, title: str) -> None:
         """Add a chapter heading."""
         if title:
-            self._add(_Op(BlockKind.HEADING, title))
+            self._add((BlockKind.HEADING, title, (), 0, False))
 
     def story(
         self,
@@ -104,7 +98,7 @@ class Body:
         """Freeze the blocks into a Story; a closing END/THE END/Fin becomes the end mark."""
         tail, self._tail = self._tail, []
         if tail and _is_end_mark(tail[0]):
-            self._builder.end_mark(tail[0].text)
+            self._builder.end_mark(tail[0][1])
             tail = tail[1:]
         self._replay(tail)
         return self._builder.build(
@@ -119,6 +113,5 @@ class Body:
 
 def _is_end_mark(op: _Op) -> bool:
     """Whether the last story block, followed only by notes, closes the story."""
-    return (
-        op.kind is BlockKind.PARAGRAPH and not op.note and op.indent == 0 and is_end_mark(op.text)
-    )
+    kind, text, _, indent, note = op
+    return kind is BlockKind.PARAGRAPH and not note and indent == 0 and is_end_mark(text)
