@@ -69,8 +69,7 @@ class _Frame:
         self.list_item = False
 
 
-# A lexical test on a page's source: no match, no heading in its tree.
-_HEADING_TAG = re.compile(r"<h[1-6]", re.IGNORECASE)
+_HEADING_TAG = re.compile(r"<h[1-6]", re.IGNORECASE)  # no match in a source: no heading
 
 _PLAIN: Final = _Frame()
 """The frame of an element that changes nothing (spans, links, unknown inline tags)."""
@@ -113,8 +112,7 @@ class BlockWriter:
         self.front = True
         """Still before the story: ``Key: value`` paragraphs here are headers."""
         self._runs: list[Run] = []
-        self._styled = False
-        """Whether a run in ``_runs`` has a style."""
+        self._styled = False  # whether a run in _runs has a style
         self._emphasis = 0
         self._strong = 0
         self._indent = 0
@@ -205,8 +203,7 @@ class BlockWriter:
         if self._styled or not self.clean:
             text, spans = inline_text(runs, clean=self.clean)
             self._styled = False
-        else:
-            # Unstyled runs of clean source (most paragraphs): what inline_text does for them.
+        else:  # unstyled runs of clean source (most paragraphs): inline_text's result, sooner
             raw = runs[0][0] if len(runs) == 1 else "".join([run for run, _ in runs])
             text, spans = tie_ellipses(" ".join(raw.split())), ()
         if not text:
@@ -297,8 +294,7 @@ class BlockWriter:
         root = tree.body
         if root is None:
             return
-        # With the source at hand, a page with no heading tag needs no question to lexbor
-        # (a real book: thousands of short pages, each asked).
+        # A page whose source has no heading tag needs no question to lexbor about them.
         headings = not source or _HEADING_TAG.search(source) is not None
         if self.title_from_h1 and self.title is None:
             self.h1_count = len(tree.css("h1")) if headings else 0
@@ -312,9 +308,8 @@ class BlockWriter:
         self._titles_from_toc = bool(self._pending or self._anchors)
         self._title_page = title_page
         if self.clean and not self.styled_spans and not self._anchors and "<span" in source:
-            # Then a <span> changes nothing: lexbor unwraps them all and joins the text they
-            # leave side by side, which reads the same (runs of clean source fold as their
-            # concatenation does) and spares the walk a visit per span.
+            # Then a <span> changes nothing: lexbor unwraps them and joins the text left side
+            # by side (clean runs fold as their concatenation does), sparing a visit a span.
             root.unwrap_tags(["span"])
             root.merge_text_nodes()
         self.walk_node(root)
@@ -338,10 +333,7 @@ class BlockWriter:
             if node.is_text_node:
                 text = node.text_content
                 if text:
-                    if self._pre:
-                        self.text(text)
-                    else:
-                        self._add_run(text)
+                    (self.text if self._pre else self._add_run)(text)
                 node = node.next
                 continue
             if not node.is_element_node:
