@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import enum
 import functools
+import io
 import marshal
 import operator
 import os
@@ -26,8 +27,9 @@ import sys
 import typing
 from typing import TYPE_CHECKING, Any
 
+from nightstand.blockpack import decode_blocks, encode_blocks
 from nightstand.errors import StoryError
-from nightstand.story import Story
+from nightstand.story import Block, Story
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 
 def _codec(hint: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
     """How to turn a value of type ``hint`` into marshal's types and back; None: as it is."""
+    if hint == tuple[Block, ...]:
+        return encode_blocks, decode_blocks  # columns: a big book has 100,000s of blocks
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return {m: m.value for m in hint}.__getitem__, {m.value: m for m in hint}.__getitem__
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
@@ -95,14 +99,52 @@ def pack(story: Story) -> bytes:
     """A story as bytes, for :func:`unpack` in another process of the same build.
 
     Every public field of :class:`Story` and of the records in it goes, found from the
-    dataclasses themselves, so a new field needs no change here.
+    dataclasses themselves, so a new field needs no change here. The format is what the
+    child sends: see :func:`_send`.
     """
-    return marshal.dumps(_encoder(Story)(story))
+    out = io.BytesIO()
+    _send(out, *_packed(lambda: story))
+    return out.getvalue()
+
+
+def _packed(load: Callable[[], Story]) -> tuple[bytes, str]:
+    """What ``load`` returns, packed: every field but the text, and the text.
+
+    Encoded, the story is its text and a few flat columns: its blocks (most of its memory)
+    are let go before the bytes are made.
+    """
+    row = _encoder(Story)(load())
+    text, row[_TEXT_FIELD] = row[_TEXT_FIELD], ""
+    return marshal.dumps(row), text
+
+
+_TEXT_FIELD = _plan(Story)[0].index("text")
+_TEXT_CHUNK = 1 << 20
+
+
+def _send(out: typing.BinaryIO, head: bytes, text: str) -> None:
+    """The head's length, the head, then the text as UTF-8 a piece at a time.
+
+    A big book's text is never held a second time, encoded, beside the story.
+    """
+    out.write(len(head).to_bytes(8, "little"))
+    out.write(head)
+    for i in range(0, len(text), _TEXT_CHUNK):
+        out.write(text[i : i + _TEXT_CHUNK].encode("utf-8", "surrogatepass"))
+
+
+def _unpacked(data: bytes) -> list[Any]:
+    """The encoded story :func:`_send` sent, text back in its place (not yet a Story)."""
+    size = int.from_bytes(data[:8], "little")
+    view = memoryview(data)
+    row: list[Any] = marshal.loads(view[8 : 8 + size])
+    row[_TEXT_FIELD] = str(view[8 + size :], "utf-8", "surrogatepass")
+    return row
 
 
 def unpack(data: bytes) -> Story:
     """The story :func:`pack` made."""
-    story: Story = _decoder(Story)(marshal.loads(data))
+    story: Story = _decoder(Story)(_unpacked(data))
     return story
 
 
@@ -130,11 +172,11 @@ class Preload:
             try:
                 _become_loader(parent)
                 os.close(read_fd)
-                payload = pack(self._load())
+                head, text = _packed(self._load)
                 if os.getppid() != parent:
                     return  # orphaned: nobody is reading (the finally exits)
                 with os.fdopen(write_fd, "wb") as out:
-                    out.write(payload)
+                    _send(out, head, text)
                 code = 0
             finally:
                 os._exit(code)
@@ -160,8 +202,11 @@ class Preload:
             # The child could not load it: load here, to report the error properly.
             return self._load()
         try:
-            return unpack(data)
-        except (ValueError, EOFError, TypeError) as exc:
+            row = _unpacked(data)
+            del data  # let the packed bytes go before the story is built from them
+            story: Story = _decoder(Story)(row)
+            return story
+        except (ValueError, EOFError, TypeError, IndexError) as exc:
             raise StoryError(f"{self.path}: could not load ({exc})") from None
 
     def kill(self) -> None:

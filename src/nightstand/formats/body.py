@@ -2,57 +2,88 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from nightstand.formats.plaintext import is_end_mark
 from nightstand.story import BlockKind, Header, Span, Story, StoryBuilder
 
-
-@dataclass(slots=True)
-class _Op:
-    kind: BlockKind
-    text: str = ""
-    spans: tuple[Span, ...] = ()
-    indent: int = 0
-    note: bool = False
+_Op: TypeAlias = tuple[BlockKind, str, tuple[Span, ...], int, bool]
+"""A block waiting: kind, text, spans, indent, and whether it is a note (plain: cheapest)."""
 
 
-@dataclass(slots=True)
 class Body:
     """The blocks of a story in reading order, before they are frozen into a Story.
 
-    Blocks wait here rather than going straight into a StoryBuilder because the end mark
-    can only be recognised once the last paragraph of the story text is known, and that
-    may be followed by notes.
+    The end mark can only be recognised once the last paragraph of the story text is known,
+    and that may be followed by notes. So only the tail of the story waits here: the last
+    block that is neither a note nor a scene break, and whatever notes and breaks follow
+    it. Every block before that goes straight into the :class:`StoryBuilder`, in order, so
+    a big book is never held twice (once as blocks waiting, once as the story's text).
+    ``record`` also keeps every paragraph's text, for :attr:`paragraphs`.
     """
 
-    ops: list[_Op] = field(default_factory=list)
+    __slots__ = ("_builder", "_tail", "blocks", "has_prose", "has_text", "paragraphs")
+
+    def __init__(self, *, record: bool = False) -> None:
+        self._builder = StoryBuilder()
+        self._tail: list[_Op] = []
+        self.blocks = 0
+        """How many blocks have been added."""
+        self.has_prose = False
+        """Whether any story paragraph or chapter has been added yet."""
+        self.has_text = False
+        """Whether any paragraph has been added (headings alone are no text to read)."""
+        self.paragraphs: list[str] | None = [] if record else None
+        """With ``record``, the text of every paragraph added, notes included."""
+
+    def _add(self, op: _Op) -> None:
+        self.blocks += 1
+        if op[0] is BlockKind.SCENE_BREAK:
+            self._tail.append(op)
+            return
+        self.has_prose = True
+        if op[4]:
+            self._tail.append(op)
+            return
+        self._replay(self._tail)
+        self._tail = [op]
+
+    def _replay(self, ops: list[_Op]) -> None:
+        builder = self._builder
+        for kind, text, spans, indent, _ in ops:
+            if kind is BlockKind.PARAGRAPH:
+                builder.paragraph(text, spans, indent)
+            elif kind is BlockKind.SCENE_BREAK:
+                builder.scene_break()
+            else:
+                builder.heading(text)
 
     def paragraph(
         self, text: str, spans: tuple[Span, ...] = (), indent: int = 0, *, note: bool = False
     ) -> None:
         """Add a paragraph; ``note`` marks an author's note rather than story text."""
         if text:
-            self.ops.append(_Op(BlockKind.PARAGRAPH, text, spans, indent, note))
+            self.has_text = True
+            if self.paragraphs is not None:
+                self.paragraphs.append(text)
+            tail = self._tail
+            if note or len(tail) != 1 or tail[0][0] is not BlockKind.PARAGRAPH:
+                self._add((BlockKind.PARAGRAPH, text, spans, indent, note))
+                return
+            # The common case, story text after story text: what _add does, done quicker.
+            self.blocks += 1
+            self._tail = [(BlockKind.PARAGRAPH, text, spans, indent, False)]
+            _, last_text, last_spans, last_indent, _ = tail[0]
+            self._builder.paragraph(last_text, last_spans, last_indent)
 
     def scene_break(self, *, note: bool = False) -> None:
         """Add a scene break."""
-        self.ops.append(_Op(BlockKind.SCENE_BREAK, note=note))
+        self._add((BlockKind.SCENE_BREAK, "", (), 0, note))
 
     def heading(self, title: str) -> None:
         """Add a chapter heading."""
         if title:
-            self.ops.append(_Op(BlockKind.HEADING, title))
-
-    @property
-    def has_prose(self) -> bool:
-        """Whether any story paragraph or chapter has been added yet."""
-        return any(op.kind is not BlockKind.SCENE_BREAK for op in self.ops)
-
-    @property
-    def has_text(self) -> bool:
-        """Whether any paragraph has been added (headings alone are no text to read)."""
-        return any(op.kind is BlockKind.PARAGRAPH for op in self.ops)
+            self._add((BlockKind.HEADING, title, (), 0, False))
 
     def story(
         self,
@@ -65,24 +96,12 @@ class Body:
         warnings: tuple[str, ...],
     ) -> Story:
         """Freeze the blocks into a Story; a closing END/THE END/Fin becomes the end mark."""
-        end = self._end_index()
-        builder = StoryBuilder()
-        # Each op is let go once it is a block: a big book's ops are tens of MiB.
-        ops, self.ops = self.ops, []
-        ops.reverse()
-        i = -1
-        while ops:
-            op = ops.pop()
-            i += 1
-            if i == end:
-                builder.end_mark(op.text)
-            elif op.kind is BlockKind.PARAGRAPH:
-                builder.paragraph(op.text, op.spans, op.indent)
-            elif op.kind is BlockKind.SCENE_BREAK:
-                builder.scene_break()
-            else:
-                builder.heading(op.text)
-        return builder.build(
+        tail, self._tail = self._tail, []
+        if tail and _is_end_mark(tail[0]):
+            self._builder.end_mark(tail[0][1])
+            tail = tail[1:]
+        self._replay(tail)
+        return self._builder.build(
             title=title,
             author=author,
             headers=headers,
@@ -91,13 +110,8 @@ class Body:
             warnings=warnings,
         )
 
-    def _end_index(self) -> int:
-        """Index of the last story paragraph when it is an end mark and only notes follow."""
-        for i in range(len(self.ops) - 1, -1, -1):
-            op = self.ops[i]
-            if op.note or op.kind is BlockKind.SCENE_BREAK:
-                continue
-            if op.kind is BlockKind.PARAGRAPH and op.indent == 0 and is_end_mark(op.text):
-                return i
-            return -1
-        return -1
+
+def _is_end_mark(op: _Op) -> bool:
+    """Whether the last story block, followed only by notes, closes the story."""
+    kind, text, _, indent, note = op
+    return kind is BlockKind.PARAGRAPH and not note and indent == 0 and is_end_mark(text)

@@ -345,7 +345,11 @@ def parse_epub(data: bytes, *, name: str) -> Story:
             titles, anchors = [], {}
         writer.clean = source_is_clean(decoded.text)
         writer.walk(
-            tree, toc_titles=titles, anchors=anchors, title_page="fff_titlepage" in page.split()
+            tree,
+            toc_titles=titles,
+            anchors=anchors,
+            title_page="fff_titlepage" in page.split(),
+            source=decoded.text,
         )
     if not read_any:
         reason = f": {warnings[-1]}" if warnings else ""

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from nightstand.formats.body import Body
 from nightstand.formats.inline import fold
-from nightstand.story import BlockKind
 
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborNode
@@ -38,9 +37,9 @@ def paragraphs_of(node: LexborNode) -> list[str]:
     """The paragraphs of an element's text, each folded, blocks kept apart."""
     from nightstand.formats.writer import BlockWriter  # the writer uses this module
 
-    body = Body()
+    body = Body(record=True)
     writer = BlockWriter(body)
     writer.front = False
     writer.walk_node(node)
     writer.flush()
-    return [op.text for op in body.ops if op.kind is BlockKind.PARAGRAPH]
+    return body.paragraphs or []

@@ -40,7 +40,7 @@ def parse_html(
     body = Body()
     writer = BlockWriter(body)
     writer.clean = source_is_clean(text)
-    writer.walk(tree)
+    writer.walk(tree, source=text)
     title = writer.title or _header_value(writer.headers, "title")
     if not title:
         element = tree.css_first("head > title")

@@ -9,6 +9,7 @@ FanFicFare's title page, and takes ``Key: value`` paragraphs before the story as
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Final
 
 from nightstand.formats.elements import (
@@ -27,7 +28,7 @@ from nightstand.formats.elements import (
     TOC_TITLES,
 )
 from nightstand.formats.fragments import definition_pairs, paragraphs_of
-from nightstand.formats.inline import Run, fold, inline_text, similar_titles
+from nightstand.formats.inline import Run, fold, inline_text, similar_titles, tie_ellipses
 from nightstand.formats.plaintext import is_heading, is_separator
 from nightstand.headers import key_line, make_header
 from nightstand.story import Span
@@ -67,6 +68,8 @@ class _Frame:
         self.heading = False
         self.list_item = False
 
+
+_HEADING_TAG = re.compile(r"<h[1-6]", re.IGNORECASE)  # no match in a source: no heading
 
 _PLAIN: Final = _Frame()
 """The frame of an element that changes nothing (spans, links, unknown inline tags)."""
@@ -109,6 +112,7 @@ class BlockWriter:
         self.front = True
         """Still before the story: ``Key: value`` paragraphs here are headers."""
         self._runs: list[Run] = []
+        self._styled = False  # whether a run in _runs has a style
         self._emphasis = 0
         self._strong = 0
         self._indent = 0
@@ -183,7 +187,7 @@ class BlockWriter:
     def scene_break(self) -> None:
         """A thematic break: ``<hr>`` or ``---``."""
         self.flush()
-        if self.body.ops and not self._skipping_toc:
+        if self.body.blocks and not self._skipping_toc:
             self.body.scene_break(note=self._note)
 
     def flush(self) -> None:
@@ -196,7 +200,12 @@ class BlockWriter:
             return
         runs = self._runs
         self._runs = []
-        text, spans = inline_text(runs, clean=self.clean)
+        if self._styled or not self.clean:
+            text, spans = inline_text(runs, clean=self.clean)
+            self._styled = False
+        else:  # unstyled runs of clean source (most paragraphs): inline_text's result, sooner
+            raw = runs[0][0] if len(runs) == 1 else "".join([run for run, _ in runs])
+            text, spans = tie_ellipses(" ".join(raw.split())), ()
         if not text:
             return
         if self.front and self._front_matter(text, runs):
@@ -213,7 +222,8 @@ class BlockWriter:
             return
         if self._note and not self._in_text and text.casefold() in AO3_LABELS:
             spans = (Span(0, len(text), "strong"),)
-        self._emit_pending()
+        if self._pending:
+            self._emit_pending()
         self.body.paragraph(text, spans, self._indent, note=self._note)
         if not self._note:
             self.front = False
@@ -271,6 +281,7 @@ class BlockWriter:
         toc_titles: list[str] | None = None,
         anchors: dict[str, str] | None = None,
         title_page: bool = False,
+        source: str = "",
     ) -> None:
         """Walk one document's body; ``toc_titles`` and ``anchors`` come from an EPUB's TOC.
 
@@ -278,13 +289,16 @@ class BlockWriter:
         element ids to chapter titles starting there. With either, the TOC names the
         chapters and the document's own headings that repeat a TOC title are dropped.
         ``title_page`` reads the document for headers only (FanFicFare's title page).
+        ``source``, the text the tree was parsed from, spares lexbor questions it answers.
         """
         root = tree.body
         if root is None:
             return
+        # A page whose source has no heading tag needs no question to lexbor about them.
+        headings = not source or _HEADING_TAG.search(source) is not None
         if self.title_from_h1 and self.title is None:
-            self.h1_count = len(tree.css("h1"))
-        self.plain_headings = tree.css_first("h1, h2, h3, h4, h5, h6") is None
+            self.h1_count = len(tree.css("h1")) if headings else 0
+        self.plain_headings = not headings or tree.css_first("h1, h2, h3, h4, h5, h6") is None
         # Books that wrap every line in a <span> (the Mahabharata: 230,000 of them) skip
         # reading each span's attributes when lexbor finds no styled span in the document.
         self.styled_spans = tree.css_first("span[style]") is not None
@@ -293,6 +307,11 @@ class BlockWriter:
         self._anchors = dict(anchors or {})
         self._titles_from_toc = bool(self._pending or self._anchors)
         self._title_page = title_page
+        if self.clean and not self.styled_spans and not self._anchors and "<span" in source:
+            # Then a <span> changes nothing: lexbor unwraps them and joins the text left side
+            # by side (clean runs fold as their concatenation does), sparing a visit a span.
+            root.unwrap_tags(["span"])
+            root.merge_text_nodes()
         self.walk_node(root)
         self.flush()
         self.styled_spans = True
@@ -312,7 +331,9 @@ class BlockWriter:
                 self._leave(parent, frame)
                 node = parent.next
             if node.is_text_node:
-                self.text(node.text_content or "")
+                text = node.text_content
+                if text:
+                    (self.text if self._pre else self._add_run)(text)
                 node = node.next
                 continue
             if not node.is_element_node:
@@ -455,6 +476,7 @@ class BlockWriter:
             self._heading_depth -= 1
             text, _ = inline_text(self._runs, clean=self.clean)
             self._runs.clear()
+            self._styled = False
             self.heading(int(node.tag[1]) if node.tag else 2, text, node)
             return
         if frame.block:
@@ -490,8 +512,10 @@ class BlockWriter:
             self._marker = ""
         if self._strong:
             self._runs.append((text, "strong"))
+            self._styled = True
         elif self._emphasis:
             self._runs.append((text, "emphasis"))
+            self._styled = True
         else:
             self._runs.append((text, None))
 
@@ -512,7 +536,7 @@ class BlockWriter:
         author = self.known_author or self.author
         if author and (text == author or (byline and byline.group(1) == author)):
             return True
-        if byline and author is None and self.title is not None and not self.body.ops:
+        if byline and author is None and self.title is not None and not self.body.blocks:
             self.author = byline.group(1).strip()
             return True
         return False
