@@ -7,10 +7,14 @@ inside pytest's own process) and waits, with a generous bound, for what it must 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import os
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from pathlib import Path
@@ -205,3 +209,46 @@ def test_a_signal_caught_by_another_thread_wakes_the_idle_loop() -> None:
     # Textual's input thread while the loop slept with nothing scheduled.
     assert _signal_on_another_thread_while_the_loop_idles(wake=True)
     assert signal.set_wakeup_fd(-1) == -1  # and the wake-up is undone
+
+
+def test_a_closed_terminal_ends_a_reader_it_does_not_control(tmp_path: Path) -> None:
+    # Started in a session of its own (setsid, some editors' terminals): the terminal is not
+    # its controlling terminal, so closing it sends no SIGHUP. The reader spun at most of a
+    # core for ever; now it takes the way out a hang-up takes.
+    story = tmp_path / "story.txt"
+    story.write_text("Title: Alone\n\nA page of one line.\n", encoding="utf-8")
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("hhhh", 24, 80, 0, 0))
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "NIGHTSTAND_STATE_DIR": str(tmp_path / "state"),
+        "NIGHTSTAND_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nightstand", str(story)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    seen = bytearray()
+    os.set_blocking(master, False)
+
+    def drawn() -> bool:
+        with contextlib.suppress(BlockingIOError, OSError):
+            seen.extend(os.read(master, 65536))
+        return b"page" in seen
+
+    try:
+        wait_until(drawn, "the first page")
+        os.close(master)
+        assert proc.wait(30) == 128 + signal.SIGHUP
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

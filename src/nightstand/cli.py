@@ -303,6 +303,10 @@ def _read(args: argparse.Namespace) -> None:
     # From here to the end, SIGHUP, SIGTERM and SIGINT end the reader within a bound.
     guard = Shutdown()
     guard.install()
+    if os.isatty(0):
+        from nightstand.shutdown import watch_terminal
+
+        watch_terminal(0)
     try:
         # Decide, and start loading the story, before importing the UI: the two overlap.
         # A story on a pipe is read here: Ctrl-C while waiting for it exits with 130.

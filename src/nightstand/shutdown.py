@@ -153,6 +153,36 @@ def detach_terminal() -> None:
         os.close(null)
 
 
+def watch_terminal(fd: int) -> None:
+    """Treat the terminal on ``fd`` hanging up as SIGHUP, even when it sends none.
+
+    A terminal sends SIGHUP when it closes only to the processes it is the controlling
+    terminal of. A reader started without one (``setsid``, some editors' terminals, a
+    test harness) whose terminal closes got no signal: its reads failed at once, for ever,
+    and it spun at a core's worth of work with nobody to see it. A daemon thread waits in
+    ``poll`` (no work while the terminal is there) and on a hang-up signals this process,
+    so the hang-up takes the one way out SIGHUP already takes.
+    """
+    import select
+
+    def wait() -> None:
+        poller = select.poll()
+        poller.register(fd, 0)  # only hang-ups and errors, which poll always reports
+        while True:
+            try:
+                events = poller.poll()
+            except InterruptedError:
+                continue
+            except OSError:
+                return
+            gone = select.POLLHUP | select.POLLERR | select.POLLNVAL
+            if any(mask & gone for _, mask in events):
+                os.kill(os.getpid(), signal.SIGHUP)
+                return
+
+    threading.Thread(target=wait, name="nightstand-terminal", daemon=True).start()
+
+
 def hard_exit(code: int) -> NoReturn:
     """End the process now, without waiting for any thread (the state is written)."""
     for stream in (sys.stdout, sys.stderr):
