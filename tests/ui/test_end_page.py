@@ -7,6 +7,8 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from textual.widgets import DataTable
+
 import nightstand.ui.end_page as end_page
 from nightstand.cli import main
 from nightstand.finishing import ending
@@ -135,3 +137,35 @@ async def test_escape_before_the_next_story_is_found_leaves_the_reader_working(
         assert isinstance(app.screen, ReaderScreen)
         assert app.is_running
     assert app.return_code in (0, None), app.return_code
+
+
+async def test_the_next_story_comes_from_the_folder_the_reader_browsed(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    # `nightstand FOLDER` on a folder other than the settings' library: the end page once
+    # said "No unread story left" with four unread stories in the list it came from.
+    (story_file.parent / "next-one.txt").write_text(
+        "Title: The Next One\n\nNot read yet.\n", encoding="utf-8"
+    )
+    app = make_app(story_file.parent)
+    assert app.settings.library != story_file.parent
+    async with app.run_test(size=SIZE) as pilot:
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await wait_until(pilot, lambda: len(library.entries) == 2, "the scan")
+        table = library.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(story_file)))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the story")
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+        await pilot.press("space")
+        end = await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, EndPage) and app.screen.looked and app.screen,
+            "the end page, the library looked through",
+        )
+        assert isinstance(end, EndPage)
+        assert end.next_story is not None and end.next_story.title == "The Next One"
+        assert "Next: The Next One" in screen_text(pilot)

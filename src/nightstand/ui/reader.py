@@ -445,9 +445,12 @@ class ReaderScreen(ReaderDialogs):
         self._store.mark_finished(self.opened.key)
         words = self._store.story_words(self.opened.key, self.story)
         summary = ending(self.story.title, words, self._settings.words_per_minute)
-        page = EndPage(
-            summary, path=self.opened.path, library=self._settings.library, store=self._store
-        )
+        from nightstand.ui.library import LibraryScreen
+
+        # The next story comes from the library the reader came from, if any.
+        shelf = next((s for s in self.app.screen_stack if isinstance(s, LibraryScreen)), None)
+        library = shelf.folder if shelf is not None else self._settings.library
+        page = EndPage(summary, path=self.opened.path, library=library, store=self._store)
         self.app.push_screen(page, self._end_left)
 
     def _end_left(self, result: object) -> None:
