@@ -57,6 +57,7 @@ async def test_space_on_the_last_page_shows_finished_and_marks_the_story(
         assert "Finished" in shown
         assert "words" in shown and "of reading" in shown
         assert "Next: The Next One" in shown
+        assert "Read next" in shown  # the footer offers Enter once there is a next story
         key = next(s for s in app.screen_stack if isinstance(s, ReaderScreen)).opened.key
         assert app.store.finished(key) is not None
         # Back goes to the last page; Space there shows the end again.
@@ -103,6 +104,32 @@ async def test_the_library_shows_unread_reading_and_finished(
         }
         await settle(pilot)
         assert "unread" in screen_text(pilot)
+
+
+async def test_enter_is_not_offered_when_no_story_is_left(
+    make_app: Callable[[Path], NightstandApp], story_file: Path
+) -> None:
+    app = make_app(story_file)
+    app.settings = replace(app.settings, library=story_file.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+        await pilot.press("space")
+        end = await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, EndPage) and app.screen.looked and app.screen,
+            "the end page, the library looked through",
+        )
+        assert isinstance(end, EndPage)
+        await settle(pilot)
+        shown = screen_text(pilot)
+        assert "No unread story left" in shown
+        assert "Read next" not in shown
+        assert "Last page" in shown  # the footer is there, only without Enter
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is end
 
 
 async def test_escape_before_the_next_story_is_found_leaves_the_reader_working(

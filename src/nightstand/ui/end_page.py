@@ -112,9 +112,11 @@ class EndPage(Screen["Path | str | None"]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``u`` is offered only for a story that can gain chapters."""
+        """``u`` only for a story that can gain chapters; Enter only once a next story is found."""
         if action == "update":
             return self.serial
+        if action == "open_next":
+            return self.next_story is not None
         return True
 
     def action_update(self) -> None:
