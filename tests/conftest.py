@@ -26,3 +26,8 @@ def seed_path() -> Path:
     if not SEED.is_file():
         pytest.skip("../shared/seed is not available")
     return SEED
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long proofs first: with them last, one worker ran on alone for a minute."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

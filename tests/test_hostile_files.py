@@ -76,6 +76,7 @@ def test_the_corpus_covers_every_format_and_attack(files: list[HostileFile]) -> 
     assert huge.path.stat().st_size >= 10 * 1024 * 1024
 
 
+@pytest.mark.slow
 def test_every_file_loads_or_is_refused_with_the_apps_error(files: list[HostileFile]) -> None:
     loaded = refused = 0
     for f in files:

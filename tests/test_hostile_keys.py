@@ -5,7 +5,8 @@ and terminal sizes (1x1 and 500x200 among them). After every step: the app still
 (unless the step was q or ctrl+c), no exception was raised, every line of the page on
 screen fits its column, and the saved position lies inside the story.
 
-CI runs a few dozen sequences; ``NIGHTSTAND_FUZZ_EXAMPLES=2000 uv run pytest
+CI runs a few dozen sequences, as three tests of their own seeds so that the suite's workers
+share them; ``NIGHTSTAND_FUZZ_EXAMPLES=2000 uv run pytest
 tests/test_hostile_keys.py`` (or ``benchmarks/fuzz_long.sh``) runs as many as you like.
 """
 
@@ -14,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import random
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
@@ -43,6 +45,9 @@ if TYPE_CHECKING:
     from nightstand.story import Story
 
 EXAMPLES = int(os.environ.get("NIGHTSTAND_FUZZ_EXAMPLES", "30"))
+SHARDS = 3
+#: Each shard draws from its own seed: new sequences every run, none shared between shards.
+RUN_SEED = random.SystemRandom().getrandbits(32)
 
 KEYS = (
     # Reader
@@ -143,27 +148,28 @@ async def _drive(f: HostileFile, steps: list[tuple[str, object]], state: Path) -
 
 
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=max(1, EXAMPLES // SHARDS),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(index=st.integers(0, 10_000), steps=st.lists(STEP, min_size=5, max_size=30))
-def test_no_key_click_or_resize_sequence_breaks_the_reader(
-    index: int, steps: list[tuple[str, object]]
-) -> None:
+def _fuzz(index: int, steps: list[tuple[str, object]]) -> None:
     f = _FILES[index % len(_FILES)]
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(_drive(f, steps, Path(tmp) / "state"))
     _TOTALS["examples"] += 1
 
 
-def test_fuzz_totals() -> None:
-    """Runs after the fuzz (same module): it did drive the app."""
-    print(f"\nkey fuzz: {_TOTALS}")
-    if not _TOTALS["examples"]:
-        pytest.skip("the fuzz did not run (deselected)")
-    assert _TOTALS["examples"] >= min(EXAMPLES, 10)
-    assert _TOTALS["keys"] >= _TOTALS["examples"]
+@pytest.mark.slow
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_no_key_click_or_resize_sequence_breaks_the_reader(shard: int) -> None:
+    before = dict(_TOTALS)
+    seed(RUN_SEED + shard)(_fuzz)()
+    ran = {name: _TOTALS[name] - before[name] for name in _TOTALS}
+    print(f"\nkey fuzz, seed {RUN_SEED + shard}: {ran}")
+    # It did drive the app: sequences ran, and keys were pressed in them.
+    assert ran["examples"] >= min(EXAMPLES // SHARDS, 5)
+    assert ran["keys"] >= ran["examples"]
 
 
 def screen_text(pilot: Pilot[None]) -> str:

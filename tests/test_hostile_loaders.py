@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
     from nightstand.story import Story
 
+# The totals test counts what the other tests of this module did: they share one worker.
+pytestmark = pytest.mark.xdist_group("hostile_loaders")
+
 SCALE = max(int(os.environ.get("NIGHTSTAND_FUZZ_EXAMPLES", "30")) / 30, 0.1)
 SUFFIXES = (".txt", ".md", ".html", ".epub", ".xhtml", "")
 TIME_BOUND = 2.0

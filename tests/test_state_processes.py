@@ -13,6 +13,8 @@ import textwrap
 import time
 from typing import TYPE_CHECKING
 
+import pytest
+
 from nightstand.formats import load
 from nightstand.state import DB_NAME, StateStore
 from storymaker import write_story
@@ -60,6 +62,7 @@ _HAMMER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_processes_hammering_never_lose_an_update(tmp_path: Path) -> None:
     state = tmp_path / "state"
     shared = write_story(tmp_path / "shared.txt", seed=100)

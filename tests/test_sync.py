@@ -191,6 +191,7 @@ def test_xpointer_round_trip_on_a_generated_novel(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not available")
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name", sorted(p.name for p in CORPUS.glob("*.epub")) if CORPUS.is_dir() else []
 )
@@ -421,6 +422,7 @@ def test_a_non_epub_sends_the_percentage_as_progress(server: KosyncServer, tmp_p
     assert float(record["progress"]) == record["percentage"] == pytest.approx(0.25, abs=0.01)
 
 
+@pytest.mark.slow
 def test_pushes_are_debounced_and_failures_queued_with_one_notice(tmp_path: Path) -> None:
     epub = write_epub(tmp_path / "book.epub")
     notices: list[str] = []

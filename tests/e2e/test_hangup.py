@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from nightstand.layout import Paginator
     from nightstand.story import Story
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 LAUNCHES = int(os.environ.get("NIGHTSTAND_HANGUP_LAUNCHES", "30"))
 LANES = int(os.environ.get("NIGHTSTAND_HANGUP_LANES", "4"))

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from hostile.corpus import HostileFile
 
 # Every file of the corpus, twice over, through the real program: minutes on a busy machine.
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 COLS, ROWS = 100, 40
 MAX_TURNS = 40

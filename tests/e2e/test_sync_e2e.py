@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from conftest import Tmux
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 KOBO_POINTER = "/body/DocFragment[6]/body/p[3]/text().0"
 
