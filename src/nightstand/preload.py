@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from nightstand.formats.parts import Partial
+
 
 def _codec(hint: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
     """How to turn a value of type ``hint`` into marshal's types and back; None: as it is."""
@@ -106,17 +108,64 @@ def unpack(data: bytes) -> Story:
     return story
 
 
+_LENGTH = 8  # bytes of the length before each message from the child
+
+
+def _send(out: Any, kind: str, payload: Any) -> None:
+    data = marshal.dumps([kind, payload])
+    out.write(len(data).to_bytes(_LENGTH, "little") + data)
+    out.flush()
+
+
+def _read_exactly(fd: int, n: int) -> bytes:
+    chunks: list[bytes] = []
+    while n > 0:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(fd: int) -> tuple[str, Any] | None:
+    """The next message from the child; None when it sent nothing more (it failed)."""
+    head = _read_exactly(fd, _LENGTH)
+    if len(head) < _LENGTH:
+        return None
+    size = int.from_bytes(head, "little")
+    data = _read_exactly(fd, size)
+    if len(data) < size:
+        return None
+    kind, payload = marshal.loads(data)
+    return str(kind), payload
+
+
 class Preload:
-    """A story being loaded in a child process; :meth:`result` waits for it."""
+    """A story being loaded in a child process; :meth:`result` waits for it.
+
+    With ``part`` (a part number, see :mod:`nightstand.formats.parts`), a big book is sent
+    in two goes: first its opening and that part (:attr:`partial` is then set and
+    :meth:`result` returns that story), then the whole book, which :meth:`rest` waits for.
+    """
 
     def __init__(
-        self, path: Path, typography: str = "smart", loader: Callable[[], Story] | None = None
+        self,
+        path: Path,
+        typography: str = "smart",
+        loader: Callable[[], Story] | None = None,
+        *,
+        part: int | None = None,
     ) -> None:
         self.path = path
         self.typography = typography
         self._loader = loader  # for a story already read from a pipe: its bytes are here
+        self._part = part
+        self.partial: Partial | None = None
         self._pid = 0
         self._fd = -1
+        self._reading = False
+        self._cancelled = False
         if not hasattr(os, "fork"):
             return
         parent = os.getpid()
@@ -130,16 +179,25 @@ class Preload:
             try:
                 _become_loader(parent)
                 os.close(read_fd)
-                payload = pack(self._load())
-                if os.getppid() != parent:
-                    return  # orphaned: nobody is reading (the finally exits)
                 with os.fdopen(write_fd, "wb") as out:
-                    out.write(payload)
+                    self._child(out, parent)
                 code = 0
             finally:
                 os._exit(code)
         os.close(write_fd)
         self._pid, self._fd = pid, read_fd
+
+    def _child(self, out: Any, parent: int) -> None:
+        if self._part is not None and self._loader is None:
+            from nightstand.formats.parts import read_partial
+
+            partial = read_partial(self.path, self._part, typography=self.typography)
+            if partial is not None:
+                payload = [_encoder(Story)(partial.story), list(partial.numbers), partial.total]
+                _send(out, "partial", payload)
+        story = _encoder(Story)(self._load())
+        if os.getppid() == parent:  # else orphaned: nobody is reading
+            _send(out, "story", story)
 
     def _load(self) -> Story:
         from nightstand.formats import load
@@ -148,21 +206,64 @@ class Preload:
             return self._loader()
         return load(self.path, typography=self.typography)
 
+    def _unpack(self, row: Any) -> Story:
+        try:
+            story: Story = _decoder(Story)(row)
+        except (ValueError, EOFError, TypeError, KeyError, IndexError) as exc:
+            raise StoryError(f"{self.path}: could not load ({exc})") from None
+        return story
+
     def result(self) -> Story:
-        """The loaded story; raises :class:`StoryError` as ``formats.load`` would."""
+        """The story to show first; raises :class:`StoryError` as ``formats.load`` would.
+
+        When :attr:`partial` is set after this, it is part of the book: see :meth:`rest`.
+        """
         if self._fd < 0:
             return self._load()
-        with os.fdopen(self._fd, "rb") as pipe:
-            data = pipe.read()
-        self._fd = -1
-        _, status = os.waitpid(self._pid, 0)
-        if status != 0 or not data:
+        try:
+            message = _receive(self._fd)
+        except (ValueError, EOFError, TypeError, OSError):
+            message = None
+        if message is not None and message[0] == "partial":
+            from nightstand.formats.parts import Partial
+
+            row, numbers, total = message[1]
+            story = self._unpack(row)
+            self.partial = Partial(story, tuple(numbers), int(total))
+            return story
+        self._finish()
+        if message is None:
             # The child could not load it: load here, to report the error properly.
             return self._load()
+        return self._unpack(message[1])
+
+    def rest(self) -> Story:
+        """After a partial :meth:`result`: wait for the whole book (call it off the UI
+        thread); raises :class:`StoryError` when it cannot be read after all."""
+        if self._fd < 0:
+            raise StoryError(f"{self.path}: the rest of the book was not read")
+        self._reading = True
         try:
-            return unpack(data)
-        except (ValueError, EOFError, TypeError) as exc:
-            raise StoryError(f"{self.path}: could not load ({exc})") from None
+            message = _receive(self._fd)
+        except (ValueError, EOFError, TypeError, OSError):
+            message = None
+        finally:
+            self._reading = False
+        self._finish()
+        if self._cancelled:
+            raise StoryError(f"{self.path}: reading was stopped")
+        if message is None:
+            return self._load()  # raises the error the child met, as it reads
+        return self._unpack(message[1])
+
+    def _finish(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd < 0:
+            return
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
 
     def kill(self) -> None:
         """Kill the child without waiting for it (on the way out: it is not reaped)."""
@@ -173,13 +274,19 @@ class Preload:
     def cancel(self) -> None:
         """Stop the child and reap it (the story is not needed after all, or we are leaving).
 
-        Safe to call more than once, and from another thread than the one that started it.
+        Safe to call more than once, and from another thread than the one that started it;
+        a thread waiting in :meth:`rest` is woken (the pipe ends) and closes the pipe itself.
         """
+        if self._fd < 0:
+            return
+        self._cancelled = True
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        if self._reading:
+            return
         fd, self._fd = self._fd, -1
         if fd < 0:
             return
-        with contextlib.suppress(OSError):
-            os.kill(self._pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.close(fd)
         with contextlib.suppress(ChildProcessError):

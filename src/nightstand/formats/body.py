@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from nightstand.formats.plaintext import is_end_mark
 from nightstand.story import BlockKind, Header, Span, Story, StoryBuilder
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 @dataclass(slots=True)
@@ -63,10 +67,16 @@ class Body:
         format: str,
         encoding: str,
         warnings: tuple[str, ...],
+        parts: Sequence[int] = (),
     ) -> Story:
-        """Freeze the blocks into a Story; a closing END/THE END/Fin becomes the end mark."""
+        """Freeze the blocks into a Story; a closing END/THE END/Fin becomes the end mark.
+
+        ``parts`` are the numbers of ops (in order) at which a part of the file begins.
+        """
         end = self._end_index()
         builder = StoryBuilder()
+        marks = [*parts, -1]
+        mark, m = marks[0], 0
         # Each op is let go once it is a block: a big book's ops are tens of MiB.
         ops, self.ops = self.ops, []
         ops.reverse()
@@ -74,6 +84,10 @@ class Body:
         while ops:
             op = ops.pop()
             i += 1
+            while i == mark:
+                builder.part()
+                m += 1
+                mark = marks[m]
             if i == end:
                 builder.end_mark(op.text)
             elif op.kind is BlockKind.PARAGRAPH:
@@ -82,6 +96,8 @@ class Body:
                 builder.scene_break()
             else:
                 builder.heading(op.text)
+        for _ in marks[m:-1]:  # parts after the last op
+            builder.part()
         return builder.build(
             title=title,
             author=author,
