@@ -195,6 +195,9 @@ class Preload:
             if partial is not None:
                 payload = [_encoder(Story)(partial.story), list(partial.numbers), partial.total]
                 _send(out, "partial", payload)
+                # The rest yields the processor to the parent drawing the first page.
+                with contextlib.suppress(OSError):
+                    os.nice(10)
         story = _encoder(Story)(self._load())
         if os.getppid() == parent:  # else orphaned: nobody is reading
             _send(out, "story", story)
