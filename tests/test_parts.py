@@ -202,3 +202,31 @@ def test_mahabharata_in_parts() -> None:
         assert_parts_match(partial.story, partial.numbers, whole)
         assert (partial.story.title, partial.story.author) == (whole.title, whole.author)
         assert partial.story.text[:1024] == whole.text[:1024]
+
+
+def test_opening_asks_the_loader_for_the_saved_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nightstand.opening import plan_opening
+    from nightstand.sync.account import Account, save_account
+
+    monkeypatch.setenv("NIGHTSTAND_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("NIGHTSTAND_CONFIG_DIR", str(tmp_path / "config"))
+    book = write_split_epub(tmp_path / "book.epub", files=20)
+    whole = load(book)
+
+    def asked() -> int | None:
+        opening = plan_opening(book)
+        assert opening.preload is not None
+        part = opening.preload._part
+        opening.preload.cancel()
+        opening.store.close()
+        return part
+
+    assert asked() == 0  # never read: the opening
+    with StateStore.open() as store:
+        store.save_position(store.story_key(whole, book), book, whole, whole.parts[13] + 9)
+    assert asked() == 13
+    # With sync logged in the book is read whole first (its places link over all of it).
+    save_account(Account("http://127.0.0.1:9", "reader", "k" * 32, "here", "d" * 32))
+    assert asked() is None
