@@ -21,8 +21,8 @@ from nightstand.ui.app import NightstandApp
 from nightstand.ui.chrome import StatusLine
 from nightstand.ui.page_view import PageView
 from nightstand.ui.reader import ReaderScreen
-from pilot_tools import BOUND, settle, wait_until, widget_text
 from parts_helpers import write_split_epub
+from pilot_tools import BOUND, settle, wait_until, widget_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
