@@ -90,6 +90,9 @@ class Story:
     format: str = "text"
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = ()
+    parts: tuple[int, ...] = ()
+    """Where each part of the file (an EPUB's spine document) begins in ``text``, in order;
+    each starts a section. Empty for a story not read in parts (see ``formats.parts``)."""
     _starts: array[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -126,6 +129,12 @@ class Story:
         """Index of the chapter holding ``position``, or -1 before the first chapter."""
         offsets = [c.offset for c in self.chapters]
         return bisect.bisect_right(offsets, position) - 1
+
+    def part_at(self, position: int) -> tuple[int, int]:
+        """(part, offset inside it) of ``position``; an empty part shares its start with the
+        next, and the place is in the last of them. (0, position) without parts."""
+        i = bisect.bisect_right(self.parts, position) - 1
+        return (0, position) if i < 0 else (i, position - self.parts[i])
 
     def words(self) -> int:
         """The number of words in the body (tokens with a letter or digit)."""
@@ -179,12 +188,21 @@ class StoryBuilder:
         self._blocks: list[Block] = []
         self._chapters: list[Chapter] = []
         self._length = 0
+        self._part_starts: list[int] = []
+        self._part_pending = 0
+
+    def part(self) -> None:
+        """The next block begins a new part of the file (see ``Story.parts``)."""
+        self._part_pending += 1
 
     def _add(self, kind: BlockKind, text: str, spans: tuple[Span, ...], indent: int) -> Block:
         if self._blocks:
             self._parts.append("\n")
             self._length += 1
         start = self._length
+        if self._part_pending:
+            self._part_starts.extend([start] * self._part_pending)
+            self._part_pending = 0
         self._parts.append(text)
         self._length += len(text)
         if len(self._parts) >= _JOIN_EVERY:
@@ -239,6 +257,9 @@ class StoryBuilder:
         """Freeze what was added into a :class:`Story`."""
         while self._blocks and self._blocks[-1].kind is BlockKind.SCENE_BREAK:
             self._drop_last()
+        # Parts with no block of their own begin where the text ends (or the next part).
+        parts = [min(p, self._length) for p in self._part_starts]
+        parts += [self._length] * self._part_pending
         return Story(
             title=title,
             author=author,
@@ -249,4 +270,5 @@ class StoryBuilder:
             format=format,
             encoding=encoding,
             warnings=warnings,
+            parts=tuple(parts),
         )
