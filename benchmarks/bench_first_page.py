@@ -7,7 +7,7 @@ or "page …" until the count) or "counting…" (a big EPUB shown from its part,
 whole book is in). Each figure is the median of ``--runs`` fresh starts, with an empty
 Textual app timed in the same run and the ratio to it::
 
-    uv run python benchmarks/bench_first_page.py [--runs 5] [--src OTHER/src]
+    uv run python benchmarks/bench_first_page.py [--runs 5] [--src OTHER/src] [--only NAME]
 
 Books: a 1,000-word EPUB (the floor: the reader's own cost), ../shared/corpus/
 epub3-samples/mahabharata.epub (when present) and the 1,000,000-word book of
@@ -77,13 +77,17 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--words", type=int, default=1_000_000)
     ap.add_argument("--src", type=Path, help="run this checkout's src instead")
+    ap.add_argument("--only", help="only the books whose file names contain one of these (a,b)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         # A 1,000-word story: the floor, what the reader's first page costs for any book.
         books = [make_book(tmpdir / "small.epub", 1000, "epub")]
         books += [MAHABHARATA] if MAHABHARATA.exists() else []
-        books += [make_book(tmpdir / f"novel.{f}", args.words, f) for f in ("txt", "epub")]
+        only = args.only.split(",") if args.only else [""]
+        formats = [f for f in ("txt", "epub") if any(o in f"novel.{f}" for o in only)]
+        books += [make_book(tmpdir / f"novel.{f}", args.words, f) for f in formats]
+        books = [b for b in books if any(o in b.name for o in only)]
         env = {
             **os.environ,
             "TERM": "xterm-256color",
