@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from nightstand.blockpack import decode_blocks, encode_blocks
 from nightstand.errors import StoryError
-from nightstand.story import Block, Story
+from nightstand.story import Blocks, Story
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 def _codec(hint: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
     """How to turn a value of type ``hint`` into marshal's types and back; None: as it is."""
-    if hint == tuple[Block, ...]:
+    if hint is Blocks:
         return encode_blocks, decode_blocks  # columns: a big book has 100,000s of blocks
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return {m: m.value for m in hint}.__getitem__, {m.value: m for m in hint}.__getitem__
@@ -183,13 +183,18 @@ class _Reader:
             raise EOFError("the message breaks off")
         kind, row, extra = marshal.loads(head)
         del head
-        text = bytearray()
+        # Each piece was encoded on its own: decoded as it comes, the text is never held
+        # as UTF-8 whole beside the string it becomes (Devanagari: 3 bytes a character).
+        pieces: list[str] = []
         while size := self.length():
-            if not self.take(size, text):
+            piece = bytearray()
+            if not self.take(size, piece):
                 raise EOFError("the message breaks off")
+            pieces.append(str(piece, "utf-8", "surrogatepass"))
+            del piece
         if size is None:
             raise EOFError("the message breaks off")
-        row[_TEXT_FIELD] = str(text, "utf-8", "surrogatepass")
+        row[_TEXT_FIELD] = "".join(pieces)
         return str(kind), row, extra
 
 
