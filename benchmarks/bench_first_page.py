@@ -15,6 +15,9 @@ epub3-samples/mahabharata.epub (when present) and the 1,000,000-word book of
 first reads to 90 % (``%`` then ``90%``) in the same state dir, waiting for the page count
 so that the place is the whole book's. ``--src`` runs another checkout's code (its ``src``
 folder) with this environment, for a before/after figure.
+
+Whether Python finds a bytecode cache changes the reference a lot (an empty Textual app
+paints in about 0.17 s with one, 0.47 s compiling every module): say which, with the figures.
 """
 
 from __future__ import annotations
