@@ -127,19 +127,21 @@ _LENGTH = 8  # bytes of each length on the wire
 
 
 def _send(out: typing.BinaryIO, head: bytes, text: str) -> None:
-    """The head's length, the head, then the text as UTF-8 a piece at a time, each piece
-    after its length, and a length of 0 after the last.
+    """The text as UTF-8 a piece at a time, each piece after its length, a length of 0
+    after the last; then the head's length and the head.
 
     A big book's text is never held a second time, encoded, beside the story, and the
-    child can send more than one message down the same pipe.
+    child can send more than one message down the same pipe. The text goes first so that
+    the reader, joining its pieces (the moment it holds the most), does not hold the head
+    as well.
     """
-    out.write(len(head).to_bytes(_LENGTH, "little"))
-    out.write(head)
     for i in range(0, len(text), _TEXT_CHUNK):
         chunk = text[i : i + _TEXT_CHUNK].encode("utf-8", "surrogatepass")
         out.write(len(chunk).to_bytes(_LENGTH, "little"))
         out.write(chunk)
     out.write(bytes(_LENGTH))
+    out.write(len(head).to_bytes(_LENGTH, "little"))
+    out.write(head)
     out.flush()
 
 
@@ -178,23 +180,27 @@ class _Reader:
         size = self.length()
         if size is None:
             return None
-        head = bytearray()
-        if not self.take(size, head):
-            raise EOFError("the message breaks off")
-        kind, row, extra = marshal.loads(head)
-        del head
         # Each piece was encoded on its own: decoded as it comes, the text is never held
         # as UTF-8 whole beside the string it becomes (Devanagari: 3 bytes a character).
         pieces: list[str] = []
-        while size := self.length():
+        while size:
             piece = bytearray()
             if not self.take(size, piece):
                 raise EOFError("the message breaks off")
             pieces.append(str(piece, "utf-8", "surrogatepass"))
             del piece
+            size = self.length()
         if size is None:
             raise EOFError("the message breaks off")
-        row[_TEXT_FIELD] = "".join(pieces)
+        text = "".join(pieces)
+        del pieces
+        size = self.length()
+        head = bytearray()
+        if size is None or not self.take(size, head):
+            raise EOFError("the message breaks off")
+        kind, row, extra = marshal.loads(head)
+        del head
+        row[_TEXT_FIELD] = text
         return str(kind), row, extra
 
 
