@@ -101,6 +101,21 @@ class Pty:
                     raise TimeoutError("the program ended") from None
         return time.perf_counter()
 
+    def read_until_any(self, needles: tuple[bytes, ...], timeout: float = 30.0) -> float:
+        """Read output until one of ``needles`` has arrived; return the time it did."""
+        deadline = time.perf_counter() + timeout
+        while not any(n in self.buffer for n in needles):
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError(f"{needles!r} not seen; last output {self.buffer[-300:]!r}")
+            ready, _, _ = select.select([self.master], [], [], left)
+            if ready:
+                try:
+                    self.buffer += os.read(self.master, 1 << 16)
+                except OSError:
+                    raise TimeoutError("the program ended") from None
+        return time.perf_counter()
+
     def first_output_after(self, action: object, timeout: float = 10.0) -> float:
         """Drain, do ``action`` (a callable), and time the first output that follows."""
         self.drain()
@@ -178,13 +193,15 @@ def run_reader(
     p = Pty(argv, env, 100, 40)
     p.sample_tree()
     try:
-        first = p.read_until(b"page", timeout=120) - p.start
+        # A big EPUB shows its part first, saying "counting…" until the whole book is in.
+        first = p.read_until_any((b"page", b"counting"), timeout=120) - p.start
         p.drain()
         turn_times = [p.first_output_after(lambda: os.write(p.master, b" ")) for _ in range(turns)]
         p.drain()
         resize = p.first_output_after(lambda: p.resize(80, 30))
         p.drain()
         if resume_percent is not None:
+            p.read_until_any((b" of ",), timeout=120)  # the whole book is in and counted
             os.write(p.master, b"%")
             p.drain()
             os.write(p.master, f"{resume_percent:g}%\r".encode())

@@ -28,7 +28,7 @@ def test_a_schema_2_database_is_migrated_and_keeps_its_positions(tmp_path: Path)
         key = store.story_key(story, story_path)
         store.save_position(key, story_path, story, 5)
     conn = sqlite3.connect(state / DB_NAME)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     conn.close()
     with StateStore.open(state) as store:
         assert store.finished(key) is None

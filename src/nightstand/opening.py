@@ -31,6 +31,8 @@ class OpenStory:
     path: Path
     story: Story
     key: str
+    coming: Preload | None = None
+    """While only part of the book is read (``coming.partial``): the rest, coming."""
 
 
 @dataclass(slots=True)
@@ -82,5 +84,21 @@ def plan_opening(path: Path | None) -> Opening:
         opening.folder = path
     else:
         opening.story_path = path
-        opening.preload = Preload(path, settings.typography)
+        opening.preload = Preload(path, settings.typography, part=_saved_part(store, path))
     return opening
+
+
+def _saved_part(store: StateStore, path: Path) -> int | None:
+    """The part of the book to read first (see ``formats.parts``): where the reader stopped
+    (0 for a book never read); None (read it whole first) when the place was saved without
+    its part, by an older version. Also None with progress sync logged in: its places are
+    linked over the whole text, and a quit right after opening must still push."""
+    from nightstand.sync.account import load_account
+
+    if load_account() is not None:
+        return None
+    key = store.key_for_path(path)
+    saved = store.position(key) if key is not None else None
+    if saved is None:
+        return 0
+    return saved.part[0] if saved.part is not None else None

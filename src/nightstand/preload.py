@@ -29,16 +29,18 @@ from typing import TYPE_CHECKING, Any
 
 from nightstand.blockpack import decode_blocks, encode_blocks
 from nightstand.errors import StoryError
-from nightstand.story import Block, Story
+from nightstand.story import Blocks, Story
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from nightstand.formats.parts import Partial
+
 
 def _codec(hint: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]] | None:
     """How to turn a value of type ``hint`` into marshal's types and back; None: as it is."""
-    if hint == tuple[Block, ...]:
+    if hint is Blocks:
         return encode_blocks, decode_blocks  # columns: a big book has 100,000s of blocks
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return {m: m.value for m in hint}.__getitem__, {m.value: m for m in hint}.__getitem__
@@ -103,62 +105,139 @@ def pack(story: Story) -> bytes:
     child sends: see :func:`_send`.
     """
     out = io.BytesIO()
-    _send(out, *_packed(lambda: story))
+    _send(out, *_packed("story", lambda: story))
     return out.getvalue()
 
 
-def _packed(load: Callable[[], Story]) -> tuple[bytes, str]:
-    """What ``load`` returns, packed: every field but the text, and the text.
+def _packed(kind: str, load: Callable[[], Story], extra: Any = None) -> tuple[bytes, str]:
+    """A message: its head (``kind``, every field of what ``load`` returns but the text,
+    and ``extra``), and the text.
 
     Encoded, the story is its text and a few flat columns: its blocks (most of its memory)
     are let go before the bytes are made.
     """
     row = _encoder(Story)(load())
     text, row[_TEXT_FIELD] = row[_TEXT_FIELD], ""
-    return marshal.dumps(row), text
+    return marshal.dumps([kind, row, extra]), text
 
 
 _TEXT_FIELD = _plan(Story)[0].index("text")
 _TEXT_CHUNK = 1 << 20
+_LENGTH = 8  # bytes of each length on the wire
 
 
 def _send(out: typing.BinaryIO, head: bytes, text: str) -> None:
-    """The head's length, the head, then the text as UTF-8 a piece at a time.
+    """The text as UTF-8 a piece at a time, each piece after its length, a length of 0
+    after the last; then the head's length and the head.
 
-    A big book's text is never held a second time, encoded, beside the story.
+    A big book's text is never held a second time, encoded, beside the story, and the
+    child can send more than one message down the same pipe. The text goes first so that
+    the reader, joining its pieces (the moment it holds the most), does not hold the head
+    as well.
     """
-    out.write(len(head).to_bytes(8, "little"))
-    out.write(head)
     for i in range(0, len(text), _TEXT_CHUNK):
-        out.write(text[i : i + _TEXT_CHUNK].encode("utf-8", "surrogatepass"))
+        chunk = text[i : i + _TEXT_CHUNK].encode("utf-8", "surrogatepass")
+        out.write(len(chunk).to_bytes(_LENGTH, "little"))
+        out.write(chunk)
+    out.write(bytes(_LENGTH))
+    out.write(len(head).to_bytes(_LENGTH, "little"))
+    out.write(head)
+    out.flush()
 
 
-def _unpacked(data: bytes) -> list[Any]:
-    """The encoded story :func:`_send` sent, text back in its place (not yet a Story)."""
-    size = int.from_bytes(data[:8], "little")
-    view = memoryview(data)
-    row: list[Any] = marshal.loads(view[8 : 8 + size])
-    row[_TEXT_FIELD] = str(view[8 + size :], "utf-8", "surrogatepass")
-    return row
+class _Reader:
+    """Reads what :func:`_send` wrote from a pipe, or from bytes."""
+
+    def __init__(self, fd: int = -1, data: bytes = b"") -> None:
+        self._fd = fd
+        self._data = memoryview(data)
+        self._at = 0
+
+    def take(self, n: int, into: bytearray) -> bool:
+        """Append ``n`` bytes to ``into``; False when the stream ends first."""
+        if self._fd < 0:
+            piece = self._data[self._at : self._at + n]
+            self._at += len(piece)
+            into += piece
+            return len(piece) == n
+        while n > 0:
+            chunk = os.read(self._fd, min(n, _TEXT_CHUNK))
+            if not chunk:
+                return False
+            into += chunk
+            n -= len(chunk)
+        return True
+
+    def length(self) -> int | None:
+        raw = bytearray()
+        return int.from_bytes(raw, "little") if self.take(_LENGTH, raw) else None
+
+    def message(self) -> tuple[str, list[Any], Any] | None:
+        """(kind, the encoded story with its text back in place, extra); None at the end.
+
+        ValueError (or EOFError, TypeError) when the stream breaks off or is not a message.
+        """
+        size = self.length()
+        if size is None:
+            return None
+        # Each piece was encoded on its own: decoded as it comes, the text is never held
+        # as UTF-8 whole beside the string it becomes (Devanagari: 3 bytes a character).
+        pieces: list[str] = []
+        while size:
+            piece = bytearray()
+            if not self.take(size, piece):
+                raise EOFError("the message breaks off")
+            pieces.append(str(piece, "utf-8", "surrogatepass"))
+            del piece
+            size = self.length()
+        if size is None:
+            raise EOFError("the message breaks off")
+        text = "".join(pieces)
+        del pieces
+        size = self.length()
+        head = bytearray()
+        if size is None or not self.take(size, head):
+            raise EOFError("the message breaks off")
+        kind, row, extra = marshal.loads(head)
+        del head
+        row[_TEXT_FIELD] = text
+        return str(kind), row, extra
 
 
 def unpack(data: bytes) -> Story:
     """The story :func:`pack` made."""
-    story: Story = _decoder(Story)(_unpacked(data))
+    message = _Reader(data=data).message()
+    if message is None:
+        raise ValueError("no story in the bytes")
+    story: Story = _decoder(Story)(message[1])
     return story
 
 
 class Preload:
-    """A story being loaded in a child process; :meth:`result` waits for it."""
+    """A story being loaded in a child process; :meth:`result` waits for it.
+
+    With ``part`` (a part number, see :mod:`nightstand.formats.parts`), a big book is sent
+    in two goes: first its opening and that part (:attr:`partial` is then set and
+    :meth:`result` returns that story), then the whole book, which :meth:`rest` waits for.
+    """
 
     def __init__(
-        self, path: Path, typography: str = "smart", loader: Callable[[], Story] | None = None
+        self,
+        path: Path,
+        typography: str = "smart",
+        loader: Callable[[], Story] | None = None,
+        *,
+        part: int | None = None,
     ) -> None:
         self.path = path
         self.typography = typography
         self._loader = loader  # for a story already read from a pipe: its bytes are here
+        self._part = part
+        self.partial: Partial | None = None
         self._pid = 0
         self._fd = -1
+        self._reading = False
+        self._cancelled = False
         if not hasattr(os, "fork"):
             return
         parent = os.getpid()
@@ -172,16 +251,29 @@ class Preload:
             try:
                 _become_loader(parent)
                 os.close(read_fd)
-                head, text = _packed(self._load)
-                if os.getppid() != parent:
-                    return  # orphaned: nobody is reading (the finally exits)
                 with os.fdopen(write_fd, "wb") as out:
-                    _send(out, head, text)
+                    self._child(out, parent)
                 code = 0
             finally:
                 os._exit(code)
         os.close(write_fd)
         self._pid, self._fd = pid, read_fd
+
+    def _child(self, out: typing.BinaryIO, parent: int) -> None:
+        if self._part is not None and self._loader is None:
+            from nightstand.formats.parts import read_partial
+
+            partial = read_partial(self.path, self._part, typography=self.typography)
+            if partial is not None:
+                extra = [list(partial.numbers), partial.total]
+                _send(out, *_packed("partial", lambda: partial.story, extra))
+                del partial
+                # The rest yields the processor to the parent drawing the first page.
+                with contextlib.suppress(OSError):
+                    os.nice(10)
+        head, text = _packed("story", self._load)
+        if os.getppid() == parent:  # else orphaned: nobody is reading
+            _send(out, head, text)
 
     def _load(self) -> Story:
         from nightstand.formats import load
@@ -190,24 +282,66 @@ class Preload:
             return self._loader()
         return load(self.path, typography=self.typography)
 
+    def _receive(self) -> tuple[str, list[Any], Any] | None:
+        """The next message from the child; None when it sent nothing more (it failed)."""
+        try:
+            return _Reader(self._fd).message()
+        except (ValueError, EOFError, TypeError, OSError):
+            return None
+
+    def _unpack(self, row: list[Any]) -> Story:
+        try:
+            story: Story = _decoder(Story)(row)
+        except (ValueError, EOFError, TypeError, KeyError, IndexError) as exc:
+            raise StoryError(f"{self.path}: could not load ({exc})") from None
+        return story
+
     def result(self) -> Story:
-        """The loaded story; raises :class:`StoryError` as ``formats.load`` would."""
+        """The story to show first; raises :class:`StoryError` as ``formats.load`` would.
+
+        When :attr:`partial` is set after this, it is part of the book: see :meth:`rest`.
+        """
         if self._fd < 0:
             return self._load()
-        with os.fdopen(self._fd, "rb") as pipe:
-            data = pipe.read()
-        self._fd = -1
-        _, status = os.waitpid(self._pid, 0)
-        if status != 0 or not data:
+        message = self._receive()
+        if message is not None and message[0] == "partial":
+            from nightstand.formats.parts import Partial
+
+            numbers, total = message[2]
+            story = self._unpack(message[1])
+            self.partial = Partial(story, tuple(numbers), int(total))
+            return story
+        self._finish()
+        if message is None:
             # The child could not load it: load here, to report the error properly.
             return self._load()
+        return self._unpack(message[1])
+
+    def rest(self) -> Story:
+        """After a partial :meth:`result`: wait for the whole book (call it off the UI
+        thread); raises :class:`StoryError` when it cannot be read after all."""
+        if self._fd < 0:
+            raise StoryError(f"{self.path}: the rest of the book was not read")
+        self._reading = True
         try:
-            row = _unpacked(data)
-            del data  # let the packed bytes go before the story is built from them
-            story: Story = _decoder(Story)(row)
-            return story
-        except (ValueError, EOFError, TypeError, IndexError) as exc:
-            raise StoryError(f"{self.path}: could not load ({exc})") from None
+            message = self._receive()
+        finally:
+            self._reading = False
+        self._finish()
+        if self._cancelled:
+            raise StoryError(f"{self.path}: reading was stopped")
+        if message is None:
+            return self._load()  # raises the error the child met, as it reads
+        return self._unpack(message[1])
+
+    def _finish(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd < 0:
+            return
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
 
     def kill(self) -> None:
         """Kill the child without waiting for it (on the way out: it is not reaped)."""
@@ -218,13 +352,19 @@ class Preload:
     def cancel(self) -> None:
         """Stop the child and reap it (the story is not needed after all, or we are leaving).
 
-        Safe to call more than once, and from another thread than the one that started it.
+        Safe to call more than once, and from another thread than the one that started it;
+        a thread waiting in :meth:`rest` is woken (the pipe ends) and closes the pipe itself.
         """
+        if self._fd < 0:
+            return
+        self._cancelled = True
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        if self._reading:
+            return
         fd, self._fd = self._fd, -1
         if fd < 0:
             return
-        with contextlib.suppress(OSError):
-            os.kill(self._pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.close(fd)
         with contextlib.suppress(ChildProcessError):

@@ -52,11 +52,15 @@ class ReadingIndex:
         self._story = story
         self._words_before = array("q", [0])
         total = 0
-        for block in story.blocks:
-            total += count_words(story.block_text(block))
+        text = story.text
+        # Straight from the columns: no Block is made for a walk over the whole book.
+        kinds, starts, ends, _, _ = story.blocks.columns()
+        for start, end in zip(starts, ends, strict=True):
+            total += count_words(text[start:end])
             self._words_before.append(total)
         self.words_total = total
-        self._breaks = [b.start for b in story.blocks if b.kind is BlockKind.SCENE_BREAK]
+        scene_break = story.blocks.code(BlockKind.SCENE_BREAK)
+        self._breaks = [starts[i] for i, code in enumerate(kinds) if code == scene_break]
         self._chapter_starts = [c.offset for c in story.chapters]
         self._chapter_blocks = [c.block for c in story.chapters]
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from nightstand.state.records import PartialPlace
     from nightstand.story import Story
 
 
@@ -22,7 +23,13 @@ class PositionSink(Protocol):
     """What the saver writes to: the state store's ``save_position``."""
 
     def save_position(
-        self, key: str, path: Path, story: Story, offset: int, percent: float | None = None
+        self,
+        key: str,
+        path: Path,
+        story: Story,
+        offset: int,
+        percent: float | None = None,
+        partial: PartialPlace | None = None,
     ) -> None:
         """Write one position (and the percent the reader saw) in one transaction."""
 
@@ -34,6 +41,7 @@ class _Request:
     story: Story
     offset: int
     percent: float | None
+    partial: PartialPlace | None = None
 
 
 class PositionSaver:
@@ -55,12 +63,21 @@ class PositionSaver:
         self._thread.start()
 
     def submit(
-        self, key: str, path: Path, story: Story, offset: int, percent: float | None = None
+        self,
+        key: str,
+        path: Path,
+        story: Story,
+        offset: int,
+        percent: float | None = None,
+        partial: PartialPlace | None = None,
     ) -> None:
-        """Ask for a position to be saved; a newer request replaces an unwritten one."""
+        """Ask for a position to be saved; a newer request replaces an unwritten one.
+
+        ``partial``: ``story`` is only part of the book (see ``StateStore.save_position``).
+        """
         with self._lock:
             self._pending.pop(key, None)
-            self._pending[key] = _Request(key, path, story, offset, percent)
+            self._pending[key] = _Request(key, path, story, offset, percent, partial)
         self._wake.set()
 
     def flush(self) -> None:
@@ -80,9 +97,19 @@ class PositionSaver:
             with self._lock:
                 requests, self._pending = list(self._pending.values()), {}
             for request in requests:
-                self._sink.save_position(
-                    request.key, request.path, request.story, request.offset, request.percent
-                )
+                if request.partial is None:
+                    self._sink.save_position(
+                        request.key, request.path, request.story, request.offset, request.percent
+                    )
+                else:
+                    self._sink.save_position(
+                        request.key,
+                        request.path,
+                        request.story,
+                        request.offset,
+                        request.percent,
+                        request.partial,
+                    )
 
     def _run(self) -> None:
         while not self._closed:

@@ -20,7 +20,10 @@ import bisect
 import enum
 import re
 from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from typing import Any, overload
 
 NBSP = "\u00a0"
 _WORD = re.compile(r"\w")
@@ -56,6 +59,115 @@ class Block:
     """Extra left indent in cells, for block quotes and list items."""
 
 
+_KINDS = tuple(BlockKind)
+_CODE = {kind: i for i, kind in enumerate(_KINDS)}
+
+
+class Blocks(Sequence[Block]):
+    """A story's blocks, kept as columns: a :class:`Block` is made when one is asked for.
+
+    A big book has a block per paragraph or line (the Mahabharata: 160,000). As objects
+    they cost about 130 bytes each; as columns (a byte for the kind, machine integers for
+    the offsets and the indent, spans only for the blocks that have some) about 25.
+    Equal to any sequence of the same blocks, a tuple included.
+    """
+
+    __slots__ = ("_ends", "_indents", "_kinds", "_spans", "_starts")
+
+    def __init__(
+        self,
+        kinds: bytes,
+        starts: array[int],
+        ends: array[int],
+        indents: array[int],
+        spans: dict[int, tuple[Span, ...]],
+    ) -> None:
+        """Columns of equal length; ``spans`` by block index. ValueError when they are not."""
+        count = len(kinds)
+        if not len(starts) == len(ends) == len(indents) == count:
+            raise ValueError("the blocks' columns differ in length")
+        if kinds and max(kinds) >= len(_KINDS):
+            raise ValueError("a block has an unknown kind")
+        if any(not 0 <= i < count for i in spans):
+            raise ValueError("spans of a block that is not there")
+        self._kinds, self._starts, self._ends = kinds, starts, ends
+        self._indents, self._spans = indents, spans
+
+    @classmethod
+    def of(cls, blocks: Iterable[Block]) -> Blocks:
+        """The columns of ``blocks``."""
+        if isinstance(blocks, Blocks):
+            return blocks
+        blocks = tuple(blocks)
+        return cls(
+            bytes([_CODE[b.kind] for b in blocks]),
+            array("q", [b.start for b in blocks]),
+            array("q", [b.end for b in blocks]),
+            array("q", [b.indent for b in blocks]),
+            {i: b.spans for i, b in enumerate(blocks) if b.spans},
+        )
+
+    @property
+    def starts(self) -> array[int]:
+        """Where each block begins in ``Story.text`` (shared: do not change it)."""
+        return self._starts
+
+    def columns(self) -> tuple[bytes, array[int], array[int], array[int], dict[int, Any]]:
+        """(kinds as codes, starts, ends, indents, spans by index), as held."""
+        return self._kinds, self._starts, self._ends, self._indents, self._spans
+
+    @staticmethod
+    def code(kind: BlockKind) -> int:
+        """How ``kind`` is written in the kinds column of :meth:`columns`."""
+        return _CODE[kind]
+
+    def kind_at(self, i: int) -> BlockKind:
+        """The kind of block ``i`` (no Block made)."""
+        return _KINDS[self._kinds[i]]
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    @overload
+    def __getitem__(self, i: int) -> Block: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Block, ...]: ...
+    def __getitem__(self, i: int | slice) -> Block | tuple[Block, ...]:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self._kinds)
+            if i < 0:
+                raise IndexError("block index out of range")
+        spans = self._spans
+        return Block(
+            _KINDS[self._kinds[i]],  # IndexError past the end
+            self._starts[i],
+            self._ends[i],
+            spans.get(i, ()) if spans else (),
+            self._indents[i],
+        )
+
+    def __iter__(self) -> Iterator[Block]:
+        spans = self._spans
+        kinds = map(_KINDS.__getitem__, self._kinds)
+        every = map(spans.get, range(len(self._kinds)), repeat(())) if spans else repeat(())
+        return map(Block, kinds, self._starts, self._ends, every, self._indents)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Blocks):
+            return self.columns() == other.columns()
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self._kinds, self._starts.tobytes(), self._ends.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"Blocks({list(self)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Header:
     """A ``Key: value`` line of a story's header block, spelling kept as written."""
@@ -84,17 +196,24 @@ class Story:
     title: str
     author: str | None
     headers: tuple[Header, ...]
-    blocks: tuple[Block, ...]
+    blocks: Blocks
+    """The blocks in reading order; any sequence of blocks given is kept as :class:`Blocks`."""
     chapters: tuple[Chapter, ...]
     text: str
     format: str = "text"
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = ()
+    parts: tuple[int, ...] = ()
+    """Where each part of the file (an EPUB's spine document) begins in ``text``, in order;
+    each starts a section. Empty for a story not read in parts (see ``formats.parts``)."""
     _starts: array[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        blocks: Sequence[Block] = self.blocks
+        if not isinstance(blocks, Blocks):
+            object.__setattr__(self, "blocks", Blocks.of(blocks))
         # Derived from the blocks, so whoever builds or rebuilds a Story never passes it.
-        object.__setattr__(self, "_starts", array("q", (b.start for b in self.blocks)))
+        object.__setattr__(self, "_starts", self.blocks.starts)
 
     @property
     def spoiler_keys(self) -> tuple[str, ...]:
@@ -104,12 +223,13 @@ class Story:
     @property
     def has_end_mark(self) -> bool:
         """Whether the story closes with an END-style mark."""
-        return bool(self.blocks) and self.blocks[-1].kind is BlockKind.END_MARK
+        return bool(self.blocks) and self.blocks.kind_at(-1) is BlockKind.END_MARK
 
     @property
     def scene_breaks(self) -> int:
         """How many scene breaks the body has."""
-        return sum(1 for b in self.blocks if b.kind is BlockKind.SCENE_BREAK)
+        code = _CODE[BlockKind.SCENE_BREAK]
+        return self.blocks.columns()[0].count(code)
 
     def block_text(self, block: Block) -> str:
         """The text of one block."""
@@ -126,6 +246,12 @@ class Story:
         """Index of the chapter holding ``position``, or -1 before the first chapter."""
         offsets = [c.offset for c in self.chapters]
         return bisect.bisect_right(offsets, position) - 1
+
+    def part_at(self, position: int) -> tuple[int, int]:
+        """(part, offset inside it) of ``position``; an empty part shares its start with the
+        next, and the place is in the last of them. (0, position) without parts."""
+        i = bisect.bisect_right(self.parts, position) - 1
+        return (0, position) if i < 0 else (i, position - self.parts[i])
 
     def words(self) -> int:
         """The number of words in the body (tokens with a letter or digit)."""
@@ -176,15 +302,32 @@ class StoryBuilder:
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._chunks: list[str] = []
-        self._blocks: list[Block] = []
+        # The blocks as columns (see Blocks), never as objects: a big book has 100,000s.
+        self._kinds = bytearray()
+        self._starts = array("q")
+        self._ends = array("q")
+        self._indents = array("q")
+        self._spans: dict[int, tuple[Span, ...]] = {}
         self._chapters: list[Chapter] = []
         self._length = 0
+        self._part_starts: list[int] = []
+        self._part_pending = 0
 
-    def _add(self, kind: BlockKind, text: str, spans: tuple[Span, ...], indent: int) -> Block:
-        if self._blocks:
+    def part(self) -> None:
+        """The next block begins a new part of the file (see ``Story.parts``)."""
+        self._part_pending += 1
+
+    def _last_is(self, kind: BlockKind) -> bool:
+        return bool(self._kinds) and self._kinds[-1] == _CODE[kind]
+
+    def _add(self, kind: BlockKind, text: str, spans: tuple[Span, ...], indent: int) -> int:
+        if self._kinds:
             self._parts.append("\n")
             self._length += 1
         start = self._length
+        if self._part_pending:
+            self._part_starts.extend([start] * self._part_pending)
+            self._part_pending = 0
         self._parts.append(text)
         self._length += len(text)
         if len(self._parts) >= _JOIN_EVERY:
@@ -192,9 +335,13 @@ class StoryBuilder:
             # chunks as they come, all but the last block (which _drop_last may remove).
             self._chunks.append("".join(self._parts[:-2]))
             del self._parts[:-2]
-        block = Block(kind, start, self._length, spans, indent)
-        self._blocks.append(block)
-        return block
+        if spans:
+            self._spans[len(self._kinds)] = spans
+        self._kinds.append(_CODE[kind])
+        self._starts.append(start)
+        self._ends.append(self._length)
+        self._indents.append(indent)
+        return start
 
     def paragraph(self, text: str, spans: tuple[Span, ...] = (), indent: int = 0) -> None:
         """Add a paragraph; ``text`` holds no newline, ``spans`` are relative to it."""
@@ -203,28 +350,32 @@ class StoryBuilder:
 
     def scene_break(self) -> None:
         """Add a scene break, unless the body is empty or already ends with one."""
-        if self._blocks and self._blocks[-1].kind is not BlockKind.SCENE_BREAK:
+        if self._kinds and not self._last_is(BlockKind.SCENE_BREAK):
             self._add(BlockKind.SCENE_BREAK, "", (), 0)
 
     def heading(self, title: str) -> None:
         """Add a chapter heading; it starts a chapter."""
-        if self._blocks and self._blocks[-1].kind is BlockKind.SCENE_BREAK:
+        if self._last_is(BlockKind.SCENE_BREAK):
             # A separator just before a chapter heading is redundant: the heading breaks.
             self._drop_last()
-        block = self._add(BlockKind.HEADING, title, (), 0)
-        self._chapters.append(Chapter(title, block.start, len(self._blocks) - 1))
+        start = self._add(BlockKind.HEADING, title, (), 0)
+        self._chapters.append(Chapter(title, start, len(self._kinds) - 1))
 
     def end_mark(self, text: str) -> None:
         """Add the closing END-style mark."""
-        if self._blocks and self._blocks[-1].kind is BlockKind.SCENE_BREAK:
+        if self._last_is(BlockKind.SCENE_BREAK):
             self._drop_last()
         self._add(BlockKind.END_MARK, text, (), 0)
 
     def _drop_last(self) -> None:
-        block = self._blocks.pop()
+        self._kinds.pop()
+        self._spans.pop(len(self._kinds), None)
+        start = self._starts.pop()
+        self._ends.pop()
+        self._indents.pop()
         # The block's text, and the newline before it when it was not the first block.
-        del self._parts[-2 if self._blocks else -1 :]
-        self._length = max(block.start - 1, 0)
+        del self._parts[-2 if self._kinds else -1 :]
+        self._length = max(start - 1, 0)
 
     def build(
         self,
@@ -237,16 +388,20 @@ class StoryBuilder:
         warnings: tuple[str, ...] = (),
     ) -> Story:
         """Freeze what was added into a :class:`Story`."""
-        while self._blocks and self._blocks[-1].kind is BlockKind.SCENE_BREAK:
+        while self._last_is(BlockKind.SCENE_BREAK):
             self._drop_last()
+        # Parts with no block of their own begin where the text ends (or the next part).
+        parts = [min(p, self._length) for p in self._part_starts]
+        parts += [self._length] * self._part_pending
         return Story(
             title=title,
             author=author,
             headers=headers,
-            blocks=tuple(self._blocks),
+            blocks=Blocks(bytes(self._kinds), self._starts, self._ends, self._indents, self._spans),
             chapters=tuple(self._chapters),
             text="".join([*self._chunks, *self._parts]),
             format=format,
             encoding=encoding,
             warnings=warnings,
+            parts=tuple(parts),
         )

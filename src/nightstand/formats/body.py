@@ -7,8 +7,11 @@ from typing import TypeAlias
 from nightstand.formats.plaintext import is_end_mark
 from nightstand.story import BlockKind, Header, Span, Story, StoryBuilder
 
-_Op: TypeAlias = tuple[BlockKind, str, tuple[Span, ...], int, bool]
-"""A block waiting: kind, text, spans, indent, and whether it is a note (plain: cheapest)."""
+_Op: TypeAlias = tuple[BlockKind | None, str, tuple[Span, ...], int, bool]
+"""A block waiting: kind, text, spans, indent, and whether it is a note (plain: cheapest).
+A kind of None is no block: the next block begins a new part of the file (:meth:`Body.part`)."""
+
+_PART: _Op = (None, "", (), 0, False)
 
 
 class Body:
@@ -20,15 +23,20 @@ class Body:
     it. Every block before that goes straight into the :class:`StoryBuilder`, in order, so
     a big book is never held twice (once as blocks waiting, once as the story's text).
     ``record`` also keeps every paragraph's text, for :attr:`paragraphs`.
+
+    Where a part of the file (an EPUB's spine document) begins is marked in the same stream
+    (:meth:`part`), so it lands between the right blocks however long the tail waits.
     """
 
-    __slots__ = ("_builder", "_tail", "blocks", "has_prose", "has_text", "paragraphs")
+    __slots__ = ("_builder", "_tail", "blocks", "chars", "has_prose", "has_text", "paragraphs")
 
     def __init__(self, *, record: bool = False) -> None:
         self._builder = StoryBuilder()
         self._tail: list[_Op] = []
         self.blocks = 0
         """How many blocks have been added."""
+        self.chars = 0
+        """How many characters of paragraphs and headings have been added, notes included."""
         self.has_prose = False
         """Whether any story paragraph or chapter has been added yet."""
         self.has_text = False
@@ -55,6 +63,8 @@ class Body:
                 builder.paragraph(text, spans, indent)
             elif kind is BlockKind.SCENE_BREAK:
                 builder.scene_break()
+            elif kind is None:
+                builder.part()
             else:
                 builder.heading(text)
 
@@ -64,6 +74,7 @@ class Body:
         """Add a paragraph; ``note`` marks an author's note rather than story text."""
         if text:
             self.has_text = True
+            self.chars += len(text)
             if self.paragraphs is not None:
                 self.paragraphs.append(text)
             tail = self._tail
@@ -83,7 +94,12 @@ class Body:
     def heading(self, title: str) -> None:
         """Add a chapter heading."""
         if title:
+            self.chars += len(title)
             self._add((BlockKind.HEADING, title, (), 0, False))
+
+    def part(self) -> None:
+        """The next block begins a new part of the file (see ``Story.parts``)."""
+        self._tail.append(_PART)
 
     def story(
         self,

@@ -256,7 +256,25 @@ def _ncx_toc(archive: Archive, path: str) -> list[tuple[str, str, str]]:
 
 
 def parse_epub(data: bytes, *, name: str) -> Story:
-    """Parse an EPUB's bytes into a Story; ``name`` is the fallback title."""
+    """Parse an EPUB's bytes into a Story; ``name`` is the fallback title.
+
+    Each spine document is a part of the story (``Story.parts``), see ``formats.parts``.
+    """
+    return read_epub(data, name=name)[0]
+
+
+PREFIX_CHARS: Final = 4096
+"""Text a partial read takes from the book's start: identity, title page, first page."""
+
+
+def read_epub(
+    data: bytes, *, name: str, want: int | None = None
+) -> tuple[Story, tuple[int, ...], int]:
+    """(story, spine numbers of the parts read, number of parts) of an EPUB.
+
+    With ``want``, only the parts from the start until :data:`PREFIX_CHARS` of text are
+    read, and part ``want``: enough to show that part's pages and know the book.
+    """
     archive = Archive(data)
     opf_path = _rootfile(archive)
     package = _xml(archive, opf_path, "package document")
@@ -301,7 +319,12 @@ def parse_epub(data: bytes, *, name: str) -> Story:
     read_any = False
     pictures = 0  # images and drawings on the pages, counted until the first paragraph
     text_seen = False
-    for idref in spine:
+    read: list[int] = []
+    for number, idref in enumerate(spine):
+        if want is not None and number != want and body.chars >= PREFIX_CHARS:
+            continue
+        read.append(number)
+        body.part()
         item = manifest.get(idref)
         if item is None:
             warnings.append(f"skipped a chapter the manifest does not list ({idref!r})")
@@ -358,7 +381,7 @@ def parse_epub(data: bytes, *, name: str) -> Story:
         raise StoryError(
             f"the book has no text to read: its pages hold {pictures:,} image(s) and no prose"
         )
-    return body.story(
+    story = body.story(
         title=meta.title or writer.title or fold(name) or "untitled",
         author=", ".join(meta.authors) or writer.author,
         headers=tuple(_merge_headers(meta.headers(), writer.headers)),
@@ -366,6 +389,7 @@ def parse_epub(data: bytes, *, name: str) -> Story:
         encoding=encoding or "utf-8",
         warnings=tuple(warnings),
     )
+    return story, tuple(read), len(spine)
 
 
 def _is_html(item: _Item) -> bool:

@@ -1,6 +1,7 @@
 """Sections: where a story is cut so that every page can be found from its own section.
 
-A chapter heading always starts a section. Inside a chapter (or a story with no chapters)
+A chapter heading, and the start of each part of the file (``Story.parts``), always
+starts a section. Inside a chapter (or a story with no chapters)
 a new section starts at the first block boundary at or after every :data:`SECTION_CHARS`
 characters from the chapter's start, never at a scene break (which stays at the end of the
 section before). Only inside a paragraph longer than that is a section cut after a space
@@ -43,14 +44,16 @@ class Sections:
         self.story = story
         self._length = len(story.text)
         self._chapter_offsets = [c.offset for c in story.chapters]
+        # Where regions begin: chapters, and parts (so a part's pages depend on it alone).
+        self._cuts = sorted({*self._chapter_offsets, *(p for p in story.parts if p > 0)})
 
     def region(self, position: int) -> tuple[int, int, int]:
-        """(start, end, chapter) of the chapter (or the text before the first) at ``position``."""
-        offsets = self._chapter_offsets
-        ci = bisect.bisect_right(offsets, position) - 1
-        start = offsets[ci] if ci >= 0 else 0
-        end = offsets[ci + 1] if ci + 1 < len(offsets) else self._length
-        return start, end, ci
+        """(start, end, chapter) of the region (a chapter, or a part of one) at ``position``."""
+        cuts = self._cuts
+        ri = bisect.bisect_right(cuts, position) - 1
+        start = cuts[ri] if ri >= 0 else 0
+        end = cuts[ri + 1] if ri + 1 < len(cuts) else self._length
+        return start, end, bisect.bisect_right(self._chapter_offsets, position) - 1
 
     def boundary(self, cs: int, ce: int, k: int) -> int:
         """The ``k``-th section boundary of the region ``[cs, ce)``; non-decreasing in ``k``."""
@@ -107,13 +110,14 @@ class Sections:
         return out
 
     def regions(self) -> list[tuple[int, int, int]]:
-        """The chapters (and the text before the first one) as (start, end, chapter)."""
-        offsets = self._chapter_offsets
+        """The regions (chapters, the text before the first, parts) as (start, end, chapter)."""
+        cuts = self._cuts
         out: list[tuple[int, int, int]] = []
-        first = offsets[0] if offsets else self._length
+        first = cuts[0] if cuts else self._length
         if first > 0:
             out.append((0, first, -1))
-        for ci, start in enumerate(offsets):
-            end = offsets[ci + 1] if ci + 1 < len(offsets) else self._length
-            out.append((start, end, ci))
+        chapters = self._chapter_offsets
+        for ri, start in enumerate(cuts):
+            end = cuts[ri + 1] if ri + 1 < len(cuts) else self._length
+            out.append((start, end, bisect.bisect_right(chapters, start) - 1))
         return out

@@ -22,7 +22,7 @@ from nightstand.errors import StateError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema this version writes; :data:`MIGRATIONS` brings older databases up to it."""
 DB_NAME = "state.db"
 BUSY_TIMEOUT = 10.0
@@ -105,6 +105,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE finished(
             key TEXT PRIMARY KEY,
             finished REAL NOT NULL)""",
+    ),
+    # 3 -> 4: the place also as (part of the file, offset inside it), for opening a big
+    # book at its place before the rest of it is read (formats/parts.py).
+    (
+        "ALTER TABLE positions ADD COLUMN part INTEGER",
+        "ALTER TABLE positions ADD COLUMN part_offset INTEGER",
     ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION

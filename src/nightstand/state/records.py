@@ -22,6 +22,18 @@ class SavedPosition:
     """When it was saved, in seconds since the epoch."""
     words: int
     """The story's word count when it was saved."""
+    part: tuple[int, int] | None = None
+    """(part of the file, offset inside it), when the story is read in parts."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartialPlace:
+    """A place in a book of which only some parts are read yet (see ``formats.parts``)."""
+
+    part: tuple[int, int]
+    """(part of the file, offset inside it)."""
+    estimate: int
+    """The offset in the whole book, as near as can be told before it is read."""
 
 
 @dataclass(frozen=True, slots=True)

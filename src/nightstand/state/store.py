@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from nightstand.state.identity import Identity
+    from nightstand.state.records import PartialPlace
     from nightstand.story import Story
 
 T = TypeVar("T")
@@ -307,7 +308,7 @@ class StateStore(LibraryRows):
         """Where the reader stopped in this story, if anywhere."""
         row = self._read(
             lambda conn: conn.execute(
-                "SELECT offset, quote, percent, chapter, last_read, words "
+                "SELECT offset, quote, percent, chapter, last_read, words, part, part_offset "
                 "FROM positions WHERE key=?",
                 (key,),
             ).fetchone(),
@@ -315,7 +316,10 @@ class StateStore(LibraryRows):
         )
         if row is None:
             return None
-        return SavedPosition(int(row[0]), row[1], float(row[2]), row[3], float(row[4]), row[5])
+        part = (int(row[6]), int(row[7])) if row[6] is not None and row[7] is not None else None
+        return SavedPosition(
+            int(row[0]), row[1], float(row[2]), row[3], float(row[4]), row[5], part
+        )
 
     def resolve(self, story: Story, saved: SavedPosition) -> int:
         """The offset to open ``story`` at for a saved position (see :func:`resolve_offset`)."""
@@ -334,28 +338,56 @@ class StateStore(LibraryRows):
         return words
 
     def save_position(
-        self, key: str, path: Path, story: Story, offset: int, percent: float | None = None
+        self,
+        key: str,
+        path: Path,
+        story: Story,
+        offset: int,
+        percent: float | None = None,
+        partial: PartialPlace | None = None,
     ) -> None:
         """Save where the reader is, in one transaction; never raises.
 
         ``percent`` is what the reader shows (e.g. from the page count); by default the
-        share of the text before ``offset``.
+        share of the text before ``offset``. With ``partial``, ``story`` is only part of
+        the book (see ``formats.parts``): the place is saved as its part and the offset
+        inside it, with an estimate of the whole book's offset, and the word count saved
+        before is kept.
         """
         offset = min(max(offset, 0), len(story.text))
         quote = quote_at(story.text, offset)
         shown = percent_at(story, offset) if percent is None else float(percent)
         chapter = chapter_at(story, offset)
-        words = self.story_words(key, story)
+        if partial is None:
+            words: int | None = self.story_words(key, story)
+            part = story.part_at(offset) if story.parts else None
+            saved_offset = offset
+        else:
+            words, part, saved_offset = None, partial.part, partial.estimate
         where = path_text(path)
         now = time.time()
 
         def run(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT INTO positions(key, offset, quote, percent, chapter, last_read, words) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "INSERT INTO positions(key, offset, quote, percent, chapter, last_read, words, "
+                "part, part_offset) VALUES (?, ?, ?, ?, ?, ?, COALESCE(?, 0), ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET "
                 "offset=excluded.offset, quote=excluded.quote, percent=excluded.percent, "
-                "chapter=excluded.chapter, last_read=excluded.last_read, words=excluded.words",
-                (key, offset, quote, shown, chapter, now, words),
+                "chapter=excluded.chapter, last_read=excluded.last_read, "
+                "words=COALESCE(?, positions.words), part=excluded.part, "
+                "part_offset=excluded.part_offset",
+                (
+                    key,
+                    saved_offset,
+                    quote,
+                    shown,
+                    chapter,
+                    now,
+                    words,
+                    part[0] if part else None,
+                    part[1] if part else None,
+                    words,
+                ),
             )
             # A pipe has no path: a path the story was once read from is kept.
             updated = conn.execute(

@@ -502,7 +502,8 @@ def run(opening: Opening, guard: Shutdown | None = None) -> None:
                 if opening.preload
                 else load(path, typography=opening.settings.typography)
             )
-            story = OpenStory(path, loaded, store.story_key(loaded, path))
+            coming = opening.preload if opening.preload and opening.preload.partial else None
+            story = OpenStory(path, loaded, store.story_key(loaded, path), coming)
             settle_heap()
         app = NightstandApp(
             settings=opening.settings,

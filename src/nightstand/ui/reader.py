@@ -27,7 +27,7 @@ from nightstand.ui.chrome import ReaderHeader, StatusLine, progress_details
 from nightstand.ui.footer import KeysFooter
 from nightstand.ui.keys import key_hint
 from nightstand.ui.page_view import PageView
-from nightstand.ui.reader_dialogs import ReaderDialogs
+from nightstand.ui.reader_parts import COUNTING, WHOLE_BOOK_ACTIONS, PartialBook, ReaderParts
 from nightstand.ui.settings_changed import SettingsChanged
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ MAX_MEASURE = 200
 MEASURE_STEP = 4
 
 
-class ReaderScreen(ReaderDialogs):
+class ReaderScreen(ReaderParts):
     """Reads one story: pages, chapters, search, bookmarks, spoiler consent."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -128,7 +128,9 @@ class ReaderScreen(ReaderDialogs):
         self._settings = settings
         self._measure = settings.measure
         saved = store.position(opened.key)
-        self._anchor = store.resolve(self.story, saved) if saved else 0
+        self._partial = PartialBook.of(opened, saved)  # a big book's first part: reader_parts
+        resolved = store.resolve(self.story, saved) if saved else 0
+        self._anchor = self._partial.anchor if self._partial else resolved
         # A new story opens on its title page, where spoiler headers wait behind the gate.
         self._on_title = saved is None and bool(self.story.headers)
         self._title_index = 0
@@ -158,7 +160,7 @@ class ReaderScreen(ReaderDialogs):
     def on_mount(self) -> None:
         """Focus the page; the work the first page does not need waits until it is drawn."""
         self.query_one(PageView).focus()
-        if self._sync is not None:
+        if self._sync is not None and self._partial is None:
             self._sync.opened(self)
 
     def on_unmount(self) -> None:
@@ -193,7 +195,7 @@ class ReaderScreen(ReaderDialogs):
         self._relayout(event.width, event.height)
         if first:
             # Counting words and pages competes with the first paint: start after it.
-            self.call_after_refresh(self._build_index)
+            self.call_after_refresh(self._build_index if self._partial is None else self._rest)
             # The place is saved as soon as the first page is on screen (the saver writes
             # it in the background): a reader killed or hung up from then on keeps it, and
             # the first write of a session, the slow one, is not left for the way out.
@@ -214,7 +216,8 @@ class ReaderScreen(ReaderDialogs):
             self._settings.layout(measure=self._measure),
         )
         self._show(self._paginator.page_at(self._anchor), keep_anchor=True)
-        self.call_after_refresh(self._count_pages, self._paginator)
+        if self._partial is None:
+            self.call_after_refresh(self._count_pages, self._paginator)
 
     @property
     def _top(self) -> int:
@@ -324,6 +327,8 @@ class ReaderScreen(ReaderDialogs):
             count = len(self._title_pages())
             place = f"title page {self._title_index + 1}/{count}" if count > 1 else "title page"
             percent = 0.0
+        elif self._partial is not None:
+            place, percent = COUNTING, self._partial.percent(self._anchor)
         else:
             number, total = paginator.page_number(page), paginator.page_count()
             place = f"page {number} of {total}" if number and total else "page …"
@@ -353,14 +358,14 @@ class ReaderScreen(ReaderDialogs):
         percent = None
         if self._paginator is not None and self._page is not None and not self._on_title:
             percent = self._place_percent()
-        self._saver.submit(self.opened.key, self.opened.path, self.story, self._anchor, percent)
+        self._submit(percent)
         if self._sync is not None:
             self._sync.note(self)
 
     # -- navigation actions -------------------------------------------------------------
 
     def _go(self, page: Page | None) -> None:
-        if page is None:
+        if self._blocked(page) or page is None:
             return
         self._on_title = False
         self._show(page, save=True)
@@ -371,7 +376,7 @@ class ReaderScreen(ReaderDialogs):
             return
         if not self._on_title:
             following = self._paginator.next(self._page)
-            if following is None:
+            if following is None and self._partial is None:
                 self._show_end()
             else:
                 self._go(following)
@@ -461,31 +466,7 @@ class ReaderScreen(ReaderDialogs):
 
             self.post_message(LibraryScreen.OpenRequested(Path(str(result))))
 
-    # -- dialogs --------------------------------------------------------------------------
-
-    def action_toc(self) -> None:
-        """The table of contents, to jump from."""
-        from nightstand.ui.toc import TocScreen
-
-        if not self.story.chapters:
-            # No chapters: its scenes, named by their first words.
-            from nightstand.scenes import scenes
-
-            found = scenes(self.story)
-            if len(found) < 2:
-                self.notify("This story has no chapters or scenes to list.")
-                return
-            starts = [s.offset for s in found]
-            here = max(bisect.bisect_right(starts, self._anchor) - 1, 0)
-            self.app.push_screen(TocScreen(found, here, unit="scenes"), self._toc_chosen)
-            return
-
-        current = self.story.chapter_index_at(self._anchor)
-        self.app.push_screen(TocScreen(self.story.chapters, current), self._toc_chosen)
-
-    def _toc_chosen(self, offset: int | None) -> None:
-        if offset is not None:
-            self.goto_position(offset)
+    # -- dialogs (the contents, search, go-to, bookmarks: reader_dialogs) ----------------
 
     def _set_measure(self, measure: int) -> None:
         measure = min(max(measure, MIN_MEASURE), MAX_MEASURE)
@@ -579,6 +560,8 @@ class ReaderScreen(ReaderDialogs):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """q goes back when there is a screen to go back to, and quits when there is not."""
+        if self._partial is not None and action in WHOLE_BOOK_ACTIONS:
+            return None  # shown, dimmed, until the whole book is in
         if action == "back":
             return self._has_screen_below()
         if action == "quit_reading":

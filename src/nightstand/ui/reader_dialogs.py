@@ -1,4 +1,4 @@
-"""The reader's prompts and lists: search, go to a page or percentage, bookmarks.
+"""The reader's prompts and lists: contents, search, go to a page or percentage, bookmarks.
 
 :class:`ReaderDialogs` is the base of :class:`~nightstand.ui.reader.ReaderScreen`; it holds
 the actions that ask the reader something and move to the answer, so the reader module keeps
@@ -7,6 +7,7 @@ to the anchor, layout and page turns.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,30 @@ class ReaderDialogs(Screen[None]):
         def _go(self, page: Page | None) -> None: ...
         def _show(self, page: Page, *, keep_anchor: bool = False, save: bool = False) -> None: ...
         def _update_chrome(self) -> None: ...
+
+    def action_toc(self) -> None:
+        """The table of contents, to jump from."""
+        from nightstand.ui.toc import TocScreen
+
+        if not self.story.chapters:
+            # No chapters: its scenes, named by their first words.
+            from nightstand.scenes import scenes
+
+            found = scenes(self.story)
+            if len(found) < 2:
+                self.notify("This story has no chapters or scenes to list.")
+                return
+            starts = [s.offset for s in found]
+            here = max(bisect.bisect_right(starts, self._anchor) - 1, 0)
+            self.app.push_screen(TocScreen(found, here, unit="scenes"), self._toc_chosen)
+            return
+
+        current = self.story.chapter_index_at(self._anchor)
+        self.app.push_screen(TocScreen(self.story.chapters, current), self._toc_chosen)
+
+    def _toc_chosen(self, offset: int | None) -> None:
+        if offset is not None:
+            self.goto_position(offset)
 
     def action_search(self) -> None:
         """Ask for a query and search the whole story."""
