@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from rich.cells import cell_len
-from test_reader import open_on_page, reader, settle
+from test_reader import open_on_page, reader, screen_text, settle
 
 from nightstand.ui.page_view import PageView
 from pilot_tools import wait_until
@@ -141,3 +141,21 @@ async def test_every_strip_is_as_wide_as_its_cells(
         view = view_of(pilot)
         for strip in strips(view):
             assert strip.cell_length == sum(cell_len(seg.text) for seg in strip) == SIZE[0]
+
+
+async def test_after_turns_drawing_only_changed_rows_the_screen_shows_each_page(
+    make_app: Callable[[Path], NightstandApp], story_file: Path, drawn: list[tuple[int, int]]
+) -> None:
+    app = make_app(story_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_on_page(pilot, 1)
+        for key in ["space"] * 4 + ["b"] * 2 + ["space"]:
+            await pilot.press(key)
+            await settle(pilot)
+            page = reader(pilot).page
+            assert page is not None
+            # Textual redraws only the rows that changed; what it keeps must be this page's.
+            rows = screen_text(pilot).splitlines()
+            top = view_of(pilot).region.y + reader(pilot).paginator.settings.margin_top
+            for i, line in enumerate(page.lines):
+                assert rows[top + i].strip() == line.text.replace("\u00a0", " ").strip()

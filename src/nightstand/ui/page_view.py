@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -150,8 +151,26 @@ class PageView(Widget, can_focus=True):
             drawn = _Drawn(page, state)
             self._base = None
         self._use(drawn)
-        self._strips = drawn.strips
-        self.refresh()
+        before, self._strips = self._strips, drawn.strips
+        self.refresh(*self._changed(before, drawn.strips))
+
+    def _changed(self, before: dict[int, Strip], after: dict[int, Strip]) -> list[Region]:
+        """The rows that differ between two pages drawn whole (none: redraw every row).
+
+        Blank rows and the margin are the same on most pages: Textual need not draw them.
+        """
+        width, height = self.size
+        if len(before) < height or len(after) < height:
+            return []
+        regions: list[Region] = []
+        for y in range(height):
+            if before.get(y) != after.get(y):
+                if regions and regions[-1].bottom == y:
+                    last = regions.pop()
+                    regions.append(Region(0, last.y, width, last.height + 1))
+                else:
+                    regions.append(Region(0, y, width, 1))
+        return regions or [Region(0, 0, width, 1)]
 
     def prepare(self, page: Page | None) -> None:
         """Draw ``page`` ahead (if any), highlighted as the page on screen is, for :meth:`show`."""
