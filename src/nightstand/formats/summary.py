@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from nightstand.story import Story
 
 OPENING_TEXT = 4096
-"""How much of ``Story.text`` a summary keeps: all the content identity reads of it."""
+"""How much of ``Story.text`` the content identity reads (``state.identity``)."""
+OPENING_WORDS = 1024
+"""How much of that it keeps, white space collapsed: a summary's opening needs no more."""
 
 _SEPARATOR_LETTERS = frozenset("oOxX")
 _AS_WRITTEN = frozenset({".txt", ".text"})
@@ -42,7 +44,12 @@ class Summary(NamedTuple):
     words: int
     chapters: int
     opening: str
-    """``Story.text`` up to its closing END mark, if any, and at most OPENING_TEXT long."""
+    """The start of ``Story.text`` (up to its closing END mark, at most OPENING_TEXT long):
+    all of it, or enough of it for OPENING_WORDS characters with white space collapsed.
+
+    That is all the content identity reads: collapsing white space keeps a prefix a prefix,
+    and folding smart punctuation back never shortens it.
+    """
 
 
 Outcome = tuple[str, int, int, Summary | str]
@@ -145,7 +152,7 @@ def _opening(lines: list[str], start: int, stop: int, *, closed: bool) -> str:
     The lines are cut at a blank line, where the loader has nothing pending, so the blocks
     before it are the story's own; only a scene break at the cut may still go.
     """
-    want = OPENING_TEXT + OPENING_TEXT // 8  # Typesetting takes little of plain text away.
+    want = OPENING_WORDS + OPENING_WORDS // 4  # Typesetting takes little of plain text away.
     while True:
         cut, chars = start, 0
         while cut < stop and (chars < want or lines[cut].strip()):
@@ -157,6 +164,7 @@ def _opening(lines: list[str], start: int, stop: int, *, closed: bool) -> str:
         if cut >= stop:
             # The whole body: a closing END starts one newline after it.
             return (text + "\n" if closed and text else text)[:OPENING_TEXT]
-        if len(text) >= OPENING_TEXT:
-            return text[:OPENING_TEXT]
+        text = text[:OPENING_TEXT]
+        if len(text) == OPENING_TEXT or len(" ".join(text.split())) >= OPENING_WORDS:
+            return text
         want *= 2
