@@ -261,3 +261,13 @@ def test_the_fast_paths_break_like_the_word_by_word_breaker(
     text = " ".join(words).replace("\u200d", "").replace("\ufe0f", "").strip(" ")
     first = max(2, width - indent)
     assert breaks(text, width, first, "fast") == breaks(text, width, first, "words")
+
+
+_MIXED = st.sampled_from("ab .“”‘’—–…\u00a0\u00ad漢\u0301\u200b😀Ωŝ\u2028")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_MIXED, max_size=40) | st.text())
+def test_cells_is_rich_cell_len(text: str) -> None:
+    # The page view gives Textual each line's width from this: it must be rich's own.
+    assert lines.cells(text) == cell_len(text)

@@ -15,15 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nightstand import __version__
-from nightstand.errors import NightstandError, StoryError
+from nightstand.errors import StoryError
 from nightstand.library_read import read_files
 from nightstand.state import CachedFile, identify, iso_time
+from nightstand.story import Story
 from nightstand.text import sanitize
 
 if TYPE_CHECKING:
     import threading
     from collections.abc import Iterator
 
+    from nightstand.formats.summary import Outcome
     from nightstand.library_read import FileRead
     from nightstand.state import StateStore
 
@@ -36,7 +38,6 @@ CACHE_VERSION = f"{__version__}/2"
 """Cached entries from another version are re-read: its loaders may read files differently."""
 
 _SAVE_EVERY = 200
-_AS_WRITTEN = frozenset({".txt", ".text"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,35 +108,38 @@ def _walk(folder: Path, cancel: threading.Event | None) -> Iterator[tuple[str, i
 
 
 def read_file(path: str, size: int, mtime_ns: int) -> FileRead:
-    """Load one story file: what the library shows of it (or why it failed), its identity
+    """Read one story file: what the library shows of it (or why it failed), its identity
     (None if it is no story) and its number of chapters."""
-    from nightstand.formats import load
+    from nightstand.formats.summary import summarize_file
 
-    # Plain text is read as written: smart punctuation changes neither its title, author
-    # and words nor its identity (which folds it back), and costs a quarter of the load.
-    typography = "as-written" if Path(path).suffix.lower() in _AS_WRITTEN else "smart"
-    try:
-        story = load(path, typography=typography)
-    except NightstandError as exc:
+    return finish(summarize_file(path, size, mtime_ns))
+
+
+def finish(outcome: Outcome) -> FileRead:
+    """A file's cache row, identity and chapter count from its summary (or its error)."""
+    path, size, mtime_ns, summary = outcome
+    if isinstance(summary, str):
         # The name and the message (which quotes the path) are shown: no escape sequences.
         stem = " ".join(sanitize(Path(path).stem).split())
-        error = " ".join(sanitize(str(exc)).split())
+        error = " ".join(sanitize(summary).split())
         failed = CachedFile(path, size, mtime_ns, CACHE_VERSION, None, stem, None, "", 0, error)
         return failed, None, 0
-    ident = identify(story, Path(path))
+    # The identity reads the title, the author and the opening text only.
+    opening = Story(summary.title, summary.author, (), (), (), summary.opening)
+    ident = identify(opening, Path(path))
     info = CachedFile(
         path,
         size,
         mtime_ns,
         CACHE_VERSION,
         ident.fingerprint,
-        story.title,
-        story.author,
-        story.format,
-        story.words(),
+        summary.title,
+        summary.author,
+        summary.format,
+        summary.words,
         None,
     )
-    return info, ident, len(story.chapters)
+    return info, ident, summary.chapters
 
 
 def scan(
@@ -172,7 +176,7 @@ def scan(
             seen[path] = hit
         else:
             todo.append((path, size, mtime_ns))
-    with contextlib.closing(read_files(todo, read_file, cancel)) as reads:
+    with contextlib.closing(read_files(todo, read_file, finish, cancel)) as reads:
         for info, ident, count in reads:
             if cancel is not None and cancel.is_set():
                 break

@@ -1,9 +1,10 @@
 """Reading a library's new and changed files: in this process, or several when there are many.
 
-A cold scan loads every story once, and loading is Python code, so threads would only take
+A cold scan reads every story once, and reading is Python code, so threads would only take
 turns. With many files to read (a first scan of a big folder) they are shared between this
-process and a few worker processes, each sending back only what the library keeps of a
-story (its cache row, its identity, its chapter count), never the story itself.
+process and a few worker processes, each sending back only the summary of a story
+(:mod:`nightstand.formats.summary`), never the story itself. A worker imports the loaders
+and nothing else: this process turns summaries into cache rows and identities.
 
 A worker is a new interpreter running :func:`serve` (not a fork: the scan may run on a
 thread of the Textual app, and a fork copies whatever locks other threads hold; and not
@@ -30,11 +31,13 @@ if TYPE_CHECKING:
     import threading
     from collections.abc import Callable, Generator
 
+    from nightstand.formats.summary import Outcome
     from nightstand.state import CachedFile, Identity
 
     FileRead = tuple[CachedFile, Identity | None, int]
     """A file's cache row, its identity (None if it is no story) and its chapter count."""
     ReadOne = Callable[[str, int, int], FileRead]
+    Finish = Callable[[Outcome], FileRead]
     Todo = list[tuple[str, int, int]]
 
 POOL_FROM = 48
@@ -78,13 +81,13 @@ def _receive(stream: IO[bytes]) -> Any:
 
 def serve() -> None:
     """A worker's loop: read each list of files sent on stdin, answer on stdout, until EOF."""
-    from nightstand.library import read_file
+    from nightstand.formats.summary import summarize_file
 
     # Ctrl-C belongs to the command in front; the worker ends when the scan closes its stdin.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while (chunk := _receive(stdin)) is not None:
-        _send(stdout, [read_file(*item) for item in chunk])
+        _send(stdout, [summarize_file(*item) for item in chunk])
 
 
 class _Worker:
@@ -111,10 +114,10 @@ class _Worker:
         self.chunk = chunk
         return True
 
-    def take(self) -> list[FileRead] | None:
+    def take(self) -> list[Outcome] | None:
         """The answer for the chunk given (None if the worker died); the worker is idle."""
         assert self.proc.stdout is not None
-        answer: list[FileRead] | None = _receive(self.proc.stdout)
+        answer: list[Outcome] | None = _receive(self.proc.stdout)
         self.chunk = None
         return answer
 
@@ -134,12 +137,15 @@ class _Worker:
 def read_files(
     todo: Todo,
     read: ReadOne,
+    finish: Finish,
     cancel: threading.Event | None = None,
 ) -> Generator[FileRead, None, None]:
     """What ``read`` gives for each (path, size, mtime_ns) of ``todo``, in no fixed order.
 
-    ``read`` is used in this process; worker processes use ``library.read_file``, which is
-    what the library passes. Stops early once ``cancel`` is set.
+    ``read`` is used in this process. Worker processes summarise files with
+    ``summarize_file`` and ``finish`` turns each answer into what ``read`` would give
+    (``library.read_file`` is ``finish`` of ``summarize_file``). Stops early once ``cancel``
+    is set.
     """
     workers = min(MAX_WORKERS, _cpus() - 1)
     if len(todo) < POOL_FROM or workers < 1:
@@ -148,11 +154,11 @@ def read_files(
                 return
             yield read(*item)
         return
-    yield from _pooled(todo, read, cancel, workers)
+    yield from _pooled(todo, read, finish, cancel, workers)
 
 
 def _pooled(
-    todo: Todo, read: ReadOne, cancel: threading.Event | None, count: int
+    todo: Todo, read: ReadOne, finish: Finish, cancel: threading.Event | None, count: int
 ) -> Generator[FileRead, None, None]:
     chunks = deque(todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK))
     workers: list[_Worker] = []
@@ -177,7 +183,8 @@ def _pooled(
                     chunks.append(chunk)
                     continue
                 _hand_on(worker, chunks, workers)
-                yield from answer
+                for outcome in answer:
+                    yield finish(outcome)
             if chunks and not ready:
                 # While the workers read from the front, this process reads from the back.
                 for item in chunks.pop():

@@ -31,6 +31,8 @@ _ASCII_NEEDS_WORK = tuple(chr(c) for c in range(0x80) if _NEEDS_WORK.match(chr(c
 
 def sanitize(text: str) -> str:
     """Normalise newlines and tabs and drop every control character and escape sequence."""
+    if text.isprintable():
+        return text  # No control, no line or paragraph separator, no tab: nothing to do.
     if text.isascii():
         # Most books are ASCII; a handful of substring scans beat the regex four to one.
         if not any(c in text for c in _ASCII_NEEDS_WORK):

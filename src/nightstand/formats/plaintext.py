@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from nightstand.headers import canonical_key, is_known_key, make_header
 from nightstand.story import NBSP, Header, Span, Story, StoryBuilder
@@ -294,9 +294,36 @@ def parse_plaintext(
 
     ``typography="smart"`` curls the paragraphs' quotes and sets their dashes and ellipses.
     """
-    smart = typography == "smart"
-    text = sanitize(text)
-    lines = text.split("\n")
+    lines = sanitize(text).split("\n")
+    head = read_head(lines)
+    end_line = find_end(lines, head.body_start)
+    builder = StoryBuilder()
+    stop = end_line if end_line is not None else len(lines)
+    read_body(lines, head.body_start, stop, builder, smart=typography == "smart")
+    if end_line is not None:
+        builder.end_mark(" ".join(lines[end_line].split()))
+    return builder.build(
+        title=head.title or name,
+        author=head.author,
+        headers=head.headers,
+        format="text",
+        encoding=encoding,
+        warnings=warnings,
+    )
+
+
+class Head(NamedTuple):
+    """What the top of a plain-text file says: its headers, title, author, where the body
+    starts."""
+
+    headers: tuple[Header, ...]
+    title: str | None
+    author: str | None
+    body_start: int
+
+
+def read_head(lines: list[str]) -> Head:
+    """The header block (or a title and a "by" line) at the top of a file's lines."""
     headers, body_start = _header_block(lines)
     title_h = next((h for h in headers if h.canonical == "title"), None)
     author_h = next((h for h in headers if h.canonical == "author"), None)
@@ -311,9 +338,17 @@ def parse_plaintext(
         if byline and len(lines[first]) <= 100 and not is_heading(lines[first]):
             title, author = " ".join(lines[first].split()), byline.group(1).strip()
             body_start = first + 2
+    return Head(tuple(headers), title, author, body_start)
 
-    end_line = _find_end(lines, body_start)
-    builder = StoryBuilder()
+
+def read_body(
+    lines: list[str], start: int, stop: int, builder: StoryBuilder, *, smart: bool
+) -> None:
+    """Add the blocks of ``lines[start:stop]`` to ``builder``.
+
+    Nothing is pending at a blank line: the builder calls made for the lines after one do
+    not depend on the lines before it.
+    """
     pending: list[str] = []
 
     def flush() -> None:
@@ -322,8 +357,7 @@ def parse_plaintext(
             builder.paragraph(para, spans)
         pending.clear()
 
-    stop = end_line if end_line is not None else len(lines)
-    for i in range(body_start, stop):
+    for i in range(start, stop):
         line = lines[i]
         stripped = line.strip()
         if not stripped:
@@ -336,19 +370,9 @@ def parse_plaintext(
         else:
             pending.append(line)
     flush()
-    if end_line is not None:
-        builder.end_mark(" ".join(lines[end_line].split()))
-    return builder.build(
-        title=title or name,
-        author=author,
-        headers=tuple(headers),
-        format="text",
-        encoding=encoding,
-        warnings=warnings,
-    )
 
 
-def _find_end(lines: list[str], start: int) -> int | None:
+def find_end(lines: list[str], start: int) -> int | None:
     """Index of the END line among the last lines, if the story closes with one."""
     for i in range(len(lines) - 1, start - 1, -1):
         stripped = lines[i].strip()

@@ -75,7 +75,7 @@ class Line:
 
     def cell_length(self) -> int:
         """The line's width in cells, counting the left padding."""
-        return self.left + sum(cell_len(s.text) for s in self.segments)
+        return self.left + sum(cells(s.text) for s in self.segments)
 
     def highlighted(self, ranges: Sequence[tuple[int, int]], style: str = "match") -> Line:
         """This line with the story offsets in any ``[a, b)`` of ``ranges`` styled ``style``.
@@ -137,6 +137,16 @@ _WORD = re.compile("[^ ]+")
 def is_simple(text: str, start: int = 0, end: int | None = None) -> bool:
     """Whether every character of ``text[start:end]`` is one cell wide on its own."""
     return _NOT_SIMPLE.search(text, start, len(text) if end is None else end) is None
+
+
+def cells(text: str) -> int:
+    """The width of ``text`` in cells, as :func:`rich.cells.cell_len` gives it.
+
+    Text of one-cell characters is measured by its length: rich measures text with any
+    character outside its own one-cell ranges (a curly quote, a dash) one character at a
+    time, and caches only short strings.
+    """
+    return len(text) if _NOT_SIMPLE.search(text) is None else cell_len(text)
 
 
 def break_lines(

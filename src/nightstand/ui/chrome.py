@@ -11,8 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from nightstand.progress import format_minutes
@@ -80,8 +83,18 @@ class StatusLine(Widget):
     shown: reactive[bool] = reactive(False)
     """False until the first page is typeset: until then the lines stay empty."""
 
+    _BOLD = Style(bold=True)
+    _DIM = Style(dim=True)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._drawn: tuple[tuple[object, ...], tuple[Strip, Strip]] | None = None
+
     def render(self) -> Text:
-        """Two lines: the words fitted to the width, then the progress rule."""
+        """The two lines as rich Text: the words fitted to the width, then the progress rule.
+
+        Textual draws the widget with :meth:`render_line`, to the same cells and styles.
+        """
         if not self.shown:
             return Text("")
         width = max(self.content_size.width, 10)
@@ -93,3 +106,40 @@ class StatusLine(Widget):
         text.append("━" * filled, style="bold")
         text.append("─" * (width - filled), style="dim")
         return text
+
+    def render_line(self, y: int) -> Strip:
+        """Line 0: the words fitted to the width; line 1: the progress rule.
+
+        Drawn as strips (the Line API): the line changes on every page turn, and going
+        through rich Text and Textual's Content costs more than the rest of the turn's
+        chrome.
+        """
+        width = self.content_size.width
+        base = self.rich_style
+        key = (self.shown, self.place, self.details, self.percent, width, base)
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = key, self._lines(width, base)
+        return self._drawn[1][y] if y < 2 else Strip.blank(width, Style(bgcolor=base.bgcolor))
+
+    def _lines(self, width: int, base: Style) -> tuple[Strip, Strip]:
+        background = Style(bgcolor=base.bgcolor)
+        if not self.shown:
+            # As Textual draws an empty Text: an empty run, then the background.
+            empty = [Segment("", base), Segment(" " * width, background)]
+            return Strip(empty, width), Strip.blank(width, base)
+        # As wide as the words and the rule would be drawn at 10 cells, cut to the width.
+        wide = max(width, 10)
+        words = fit_parts(self.place, list(self.details), f"{self.percent:.0f}%", wide)
+        filled = round(wide * self.percent / 100)
+        rule = [
+            Segment(text, base + style)
+            for text, style in (("━" * filled, self._BOLD), ("─" * (wide - filled), self._DIM))
+            if text
+        ]
+        # The space after the words has the background alone, as Textual pads a Text.
+        if cell_len(words) > width:  # Under 10 cells, which the reader never is (20 or more).
+            words = set_cell_size(words, width)
+        line = [Segment(words, base)]
+        if cell_len(words) < width:
+            line.append(Segment(" " * (width - cell_len(words)), background))
+        return Strip(line, width), Strip(rule, wide).crop(0, width)

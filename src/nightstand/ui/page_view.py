@@ -4,6 +4,11 @@ The widget owns no story logic: the reader screen hands it a :class:`~nightstand
 and it serves one cached :class:`~textual.strip.Strip` per line, rebuilt only when the page,
 the highlights or the theme change. Style names from the layout engine map to component
 classes, so themes and the stylesheet decide how emphasis or a heading looks.
+
+A page turn does not wait for its strips: the reader has the next page drawn ahead
+(:meth:`PageView.prepare`) once a frame is out, and the last pages drawn are kept, so a
+turn forward or back finds its strips made. Each strip is given its width in cells, which
+Textual would otherwise measure again (one character at a time for curly quotes).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -27,6 +33,21 @@ if TYPE_CHECKING:
 
 
 _PLAIN = Style()
+_KEPT = 3
+"""Pages whose strips are kept: the one on screen, the one drawn ahead, the one before."""
+
+Highlights = tuple[tuple[int, int], ...]
+
+
+class _Drawn:
+    """The strips of one page, drawn with given highlights, top row and size."""
+
+    __slots__ = ("page", "state", "strips")
+
+    def __init__(self, page: Page, state: tuple[object, ...]) -> None:
+        self.page = page
+        self.state = state
+        self.strips: dict[int, Strip] = {}
 
 
 class PageView(Widget, can_focus=True):
@@ -89,9 +110,14 @@ class PageView(Widget, can_focus=True):
         super().__init__(id=id)
         self._page: Page | None = None
         self._top = 0
-        self._highlights: tuple[tuple[int, int], ...] = ()
+        self._highlights: Highlights = ()
         self._current: tuple[int, int] | None = None
+        self._all_highlights: Sequence[tuple[int, int]] = ()
+        self._all_current: tuple[int, int] | None = None
         self._strips: dict[int, Strip] = {}
+        """The strips of the page on screen (its ``_Drawn``'s)."""
+        self._drawn: list[_Drawn] = []
+        """The pages drawn last, the latest used last."""
         self._base: Style | None = None
         """The widget's own style, worked out once per page: it walks every ancestor."""
         self._marker: int | None = None
@@ -114,17 +140,68 @@ class PageView(Widget, can_focus=True):
 
         ``current`` is the match the reader moved to last; it stands out from the others.
         """
+        self.unmark()
         self._page = page
         self._top = top
-        lo = bisect.bisect_left(highlights, (page.start - 10_000, 0))
-        self._highlights = tuple(
-            h for h in highlights[lo:] if h[0] < page.end and h[1] > page.start
-        )
-        self._current = current if current in self._highlights else None
+        self._all_highlights, self._all_current = highlights, current
+        self._highlights, self._current = _on_page(page, highlights, current)
+        state = (self._highlights, self._current, top, self.size)
+        drawn = self._find(page, state)
+        if drawn is None:
+            drawn = _Drawn(page, state)
+            self._base = None
+        self._use(drawn)
+        before, self._strips = self._strips, drawn.strips
+        self.refresh(*self._changed(before, drawn.strips))
+
+    def _changed(self, before: dict[int, Strip], after: dict[int, Strip]) -> list[Region]:
+        """The rows that differ between two pages drawn whole (none: redraw every row).
+
+        Blank rows and the margin are the same on most pages: Textual need not draw them.
+        """
+        width, height = self.size
+        if len(before) < height or len(after) < height:
+            return []
+        regions: list[Region] = []
+        for y in range(height):
+            if before.get(y) != after.get(y):
+                if regions and regions[-1].bottom == y:
+                    last = regions.pop()
+                    regions.append(Region(0, last.y, width, last.height + 1))
+                else:
+                    regions.append(Region(0, y, width, 1))
+        return regions or [Region(0, 0, width, 1)]
+
+    def prepare(self, page: Page | None) -> None:
+        """Draw ``page`` ahead (if any), highlighted as the page on screen is, for :meth:`show`."""
+        if self._page is None or page is None:
+            return
+        highlights, current = _on_page(page, self._all_highlights, self._all_current)
+        state = (highlights, current, self._top, self.size)
+        if self._find(page, state) is not None:
+            return
+        drawn = _Drawn(page, state)
+        for y in range(self.size.height):
+            drawn.strips[y] = self._render_row(y, page, self._top, highlights, current, None)
+        self._use(drawn)
+
+    def _find(self, page: Page, state: tuple[object, ...]) -> _Drawn | None:
+        for drawn in self._drawn:
+            if drawn.page is page and drawn.state == state:
+                return drawn
+        return None
+
+    def _use(self, drawn: _Drawn) -> None:
+        if drawn in self._drawn:
+            self._drawn.remove(drawn)
+        self._drawn.append(drawn)
+        del self._drawn[:-_KEPT]
+
+    def _forget(self) -> None:
+        """Drop every strip drawn (the style or the size changed)."""
+        self._drawn.clear()
         self._strips.clear()
         self._base = None
-        self.unmark()
-        self.refresh()
 
     @property
     def marker_row(self) -> int | None:
@@ -169,12 +246,11 @@ class PageView(Widget, can_focus=True):
     def notify_style_update(self) -> None:
         """Drop cached strips when the theme or stylesheet changes."""
         super().notify_style_update()
-        self._strips.clear()
-        self._base = None
+        self._forget()
 
     def on_resize(self, event: events.Resize) -> None:
         """Ask the screen to typeset for the new size."""
-        self._strips.clear()
+        self._forget()
         self.post_message(self.AreaChanged(event.size.width, event.size.height))
 
     def on_click(self, event: events.Click) -> None:
@@ -199,26 +275,35 @@ class PageView(Widget, can_focus=True):
         """The strip for row ``y`` of the widget."""
         strip = self._strips.get(y)
         if strip is None:
-            strip = self._render_row(y)
+            strip = self._render_row(
+                y, self._page, self._top, self._highlights, self._current, self._marker
+            )
             self._strips[y] = strip
         return strip
 
-    def _render_row(self, y: int) -> Strip:
+    def _render_row(
+        self,
+        y: int,
+        page: Page | None,
+        top: int,
+        highlights: Highlights,
+        current: tuple[int, int] | None,
+        marker: int | None,
+    ) -> Strip:
         base = self._base
         if base is None:
             base = self._base = self.rich_style
         width = self.size.width
-        page = self._page
-        row = y - self._top
+        row = y - top
         if page is None or not 0 <= row < len(page.lines):
             return Strip.blank(width, base)
         line = page.lines[row]
-        if self._highlights:
-            line = line.highlighted(self._highlights)
-            if self._current is not None:
-                line = line.highlighted([self._current], "current")
+        if highlights:
+            line = line.highlighted(highlights)
+            if current is not None:
+                line = line.highlighted([current], "current")
         segments = self._segments(line, page.column_left, base)
-        if row == self._marker:
+        if row == marker:
             pad = segments[0].text
             at = page.column_left - 2
             style = base + self.get_component_rich_style("page-view--marker", partial=True)
@@ -227,7 +312,9 @@ class PageView(Widget, can_focus=True):
                 Segment(self.MARKER, style),
                 Segment(pad[at + 1 :], base),
             ]
-        return Strip(segments).adjust_cell_length(width, base)
+        # The marker takes one cell of the padding: the width is the line's.
+        strip = Strip(segments, page.column_left + line.cell_length())
+        return strip.adjust_cell_length(width, base)
 
     def _segments(self, line: Line, column_left: int, base: Style) -> list[Segment]:
         segments = [Segment(" " * (column_left + line.left), base)]
@@ -239,3 +326,13 @@ class PageView(Widget, can_focus=True):
                 )
             segments.append(Segment(seg.text, style))
         return segments
+
+
+def _on_page(
+    page: Page, highlights: Sequence[tuple[int, int]], current: tuple[int, int] | None
+) -> tuple[Highlights, tuple[int, int] | None]:
+    """The ``highlights`` (sorted offset ranges) that fall on ``page``, and ``current`` if it
+    is one of them."""
+    lo = bisect.bisect_left(highlights, (page.start - 10_000, 0))
+    shown = tuple(h for h in highlights[lo:] if h[0] < page.end and h[1] > page.start)
+    return shown, current if current in shown else None

@@ -240,12 +240,12 @@ class ReaderScreen(ReaderParts):
         if save:
             self.save_position()
         if self._paginator is not None and not self._on_title:
-            # The next page is typeset once this one is out, not when its key comes.
-            self.call_after_refresh(self._typeset_next, self._paginator, page)
+            # The next page is typeset and drawn after the frame is written, not when its key comes.
+            self.set_timer(0.02, lambda p=self._paginator: self._typeset_next(p, page))
 
     def _typeset_next(self, paginator: Paginator, page: Page) -> None:
         if paginator is self._paginator and page is self._page:
-            paginator.next(page)
+            self.query_one(PageView).prepare(paginator.next(page))
 
     def _title_pages(self) -> list[Page]:
         assert self._paginator is not None
