@@ -18,7 +18,7 @@ from nightstand import __version__
 from nightstand.errors import StoryError
 from nightstand.library_read import read_files
 from nightstand.state import CachedFile, identify, iso_time
-from nightstand.story import Story
+from nightstand.story import Blocks, Story
 from nightstand.text import sanitize
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def finish(outcome: Outcome) -> FileRead:
         failed = CachedFile(path, size, mtime_ns, CACHE_VERSION, None, stem, None, "", 0, error)
         return failed, None, 0
     # The identity reads the title, the author and the opening text only.
-    opening = Story(summary.title, summary.author, (), (), (), summary.opening)
+    opening = Story(summary.title, summary.author, (), Blocks.of(()), (), summary.opening)
     ident = identify(opening, Path(path))
     info = CachedFile(
         path,
