@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 from rich.console import Console
+from textual.errors import NoWidget
+from textual.widgets._footer import FooterKey
 
 from hostile.corpus import BROKEN_MARKUP_CHAPTER, MARKUP, corpus
 from nightstand.formats import load
@@ -62,6 +64,8 @@ KEYS = (
     "ctrl+c",
 )  # fmt: skip
 QUITS = {"q", "ctrl+c"}
+#: The footer's keys that end the app when clicked, as q does (Quit, or Back with no screen below).
+QUIT_ACTIONS = {"quit_reading", "back", "quit", "app.quit"}
 
 SIZES = st.one_of(
     st.sampled_from([(1, 1), (500, 200), (2, 1), (1, 40), (200, 2), (20, 5), (80, 24)]),
@@ -108,6 +112,18 @@ def _check(app: NightstandApp, story: Story, key: str, store: StateStore, what: 
         assert 0 <= saved.offset <= len(story.text), (what, saved.offset)
 
 
+def _footer_action(app: NightstandApp, x: int, y: int) -> str | None:
+    """The action of the footer key at (x, y), if a footer key is there."""
+    try:
+        widget, _ = app.screen.get_widget_at(x, y)
+    except NoWidget:
+        return None
+    for node in (widget, *widget.ancestors):
+        if isinstance(node, FooterKey):
+            return node.action
+    return None
+
+
 async def _drive(f: HostileFile, steps: list[tuple[str, object]], state: Path) -> None:
     story = _story(f)
     settings, _ = load_settings()
@@ -119,6 +135,7 @@ async def _drive(f: HostileFile, steps: list[tuple[str, object]], state: Path) -
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             for kind, arg in steps:
+                clicked: str | None = None
                 what = f"{f.name} after {[*done, f'{kind} {arg}']}"
                 if kind == "key":
                     await pilot.press(str(arg))
@@ -128,13 +145,18 @@ async def _drive(f: HostileFile, steps: list[tuple[str, object]], state: Path) -
                 else:
                     x, y = arg  # type: ignore[misc]
                     width, height = app.size
-                    await pilot.click(offset=(x % max(width, 1), y % max(height, 1)))
+                    at = (x % max(width, 1), y % max(height, 1))
+                    # Clicking a footer key acts as the key does: Quit quits.
+                    clicked = _footer_action(app, *at)
+                    await pilot.click(offset=at)
                 await pilot.pause()
                 done.append(f"{kind} {arg}")
                 _TOTALS["steps"] += 1
                 _TOTALS[{"key": "keys", "resize": "resizes", "click": "clicks"}[kind]] += 1
                 if not app.is_running:
-                    assert kind == "key" and arg in QUITS, f"{what}: the app stopped"
+                    quit_key = kind == "key" and arg in QUITS
+                    quit_click = kind == "click" and clicked in QUIT_ACTIONS
+                    assert quit_key or quit_click, f"{what}: the app stopped"
                     break
                 _check(app, story, key, store, what)
             if app.is_running:
@@ -153,6 +175,8 @@ async def _drive(f: HostileFile, steps: list[tuple[str, object]], state: Path) -
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(index=st.integers(0, 10_000), steps=st.lists(STEP, min_size=5, max_size=30))
+# Found by the fuzz: at 80x24 (130, 23) is the footer's Quit key, and the app quit as asked.
+@example(index=0, steps=[("key", "space")] * 4 + [("click", (130, 23))])
 def _fuzz(index: int, steps: list[tuple[str, object]]) -> None:
     f = _FILES[index % len(_FILES)]
     with tempfile.TemporaryDirectory() as tmp:
