@@ -362,13 +362,7 @@ class Preload:
             os.kill(self._pid, signal.SIGKILL)
         if self._reading:
             return
-        fd, self._fd = self._fd, -1
-        if fd < 0:
-            return
-        with contextlib.suppress(OSError):
-            os.close(fd)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self._pid, 0)
+        self._finish()
 
 
 _PR_SET_PDEATHSIG = 1

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import pytest
+    from textual.pilot import Pilot
 
     from nightstand.ui.app import NightstandApp
 
@@ -106,22 +107,29 @@ async def test_the_library_shows_unread_reading_and_finished(
         assert "unread" in screen_text(pilot)
 
 
+async def _last_page_then_end(pilot: Pilot[None]) -> EndPage:
+    """G, then Space: the end page, once it has looked for the next story."""
+    app = pilot.app
+    await settle(pilot)
+    await pilot.press("G")
+    await settle(pilot)
+    await pilot.press("space")
+    end = await wait_until(
+        pilot,
+        lambda: isinstance(app.screen, EndPage) and app.screen.looked and app.screen,
+        "the end page, the library looked through",
+    )
+    assert isinstance(end, EndPage)
+    return end
+
+
 async def test_enter_is_not_offered_when_no_story_is_left(
     make_app: Callable[[Path], NightstandApp], story_file: Path
 ) -> None:
     app = make_app(story_file)
     app.settings = replace(app.settings, library=story_file.parent)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("G")
-        await settle(pilot)
-        await pilot.press("space")
-        end = await wait_until(
-            pilot,
-            lambda: isinstance(app.screen, EndPage) and app.screen.looked and app.screen,
-            "the end page, the library looked through",
-        )
-        assert isinstance(end, EndPage)
+        end = await _last_page_then_end(pilot)
         await settle(pilot)
         shown = screen_text(pilot)
         assert "No unread story left" in shown
@@ -184,15 +192,6 @@ async def test_the_next_story_comes_from_the_folder_the_reader_browsed(
         table.move_cursor(row=table.get_row_index(str(story_file)))
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen), "the story")
-        await settle(pilot)
-        await pilot.press("G")
-        await settle(pilot)
-        await pilot.press("space")
-        end = await wait_until(
-            pilot,
-            lambda: isinstance(app.screen, EndPage) and app.screen.looked and app.screen,
-            "the end page, the library looked through",
-        )
-        assert isinstance(end, EndPage)
+        end = await _last_page_then_end(pilot)
         assert end.next_story is not None and end.next_story.title == "The Next One"
         assert "Next: The Next One" in screen_text(pilot)
