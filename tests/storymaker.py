@@ -74,3 +74,26 @@ def append_chapter(path: Path, number: int, seed: int = 99) -> None:
         text, ending = text[: -len("\n\nEND")], "\n\nEND"
     new = "\n\n".join(chapter(number, random.Random(seed)))
     path.write_text(f"{text}\n\n{new}{ending}\n", encoding="utf-8")
+
+
+#: A story in plain text with every punctuation the loader makes smart, and scene marks.
+PUNCTUATED = """Title: "Don't Look Back" -- a Story
+Author: Wren 'Wry' Halloway
+
+Chapter 1: It's "Here"...
+
+"Wait," she said. "You need to -"
+
+He didn't -- couldn't -- answer... not 'yet', not "now". It was 1990's style --- all
+of it, the "quote"s and the -- dashes -- and . . . the rest.
+
+oOo
+
+"Go on..."
+
+xXx
+
+END
+
+* * *
+"""

@@ -6,28 +6,12 @@ import marshal
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
+from block_strategies import blocks
 from nightstand.blockpack import decode_blocks, encode_blocks
-from nightstand.story import Block, BlockKind, Span
+from nightstand.story import Block, BlockKind
 
-_spans = st.lists(
-    st.builds(
-        Span, st.integers(0, 10**6), st.integers(0, 10**6), st.sampled_from(["emphasis", "strong"])
-    ),
-    max_size=3,
-).map(tuple)
-_blocks = st.lists(
-    st.builds(
-        Block,
-        st.sampled_from(list(BlockKind)),
-        st.integers(0, 2**40),
-        st.integers(0, 2**40),
-        _spans,
-        st.integers(0, 40),
-    ),
-    max_size=50,
-).map(tuple)
+_blocks = blocks(span_end=10**6, spans=3, most=50)
 
 
 @given(_blocks)

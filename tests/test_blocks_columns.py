@@ -8,26 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from block_strategies import blocks
 from nightstand.formats.body import Body
-from nightstand.story import Block, BlockKind, Blocks, Span, Story
+from nightstand.story import Block, BlockKind, Blocks, Story
 
-_spans = st.lists(
-    st.builds(
-        Span, st.integers(0, 50), st.integers(0, 50), st.sampled_from(["emphasis", "strong"])
-    ),
-    max_size=2,
-).map(tuple)
-_blocks = st.lists(
-    st.builds(
-        Block,
-        st.sampled_from(list(BlockKind)),
-        st.integers(0, 2**40),
-        st.integers(0, 2**40),
-        _spans,
-        st.integers(0, 40),
-    ),
-    max_size=30,
-).map(tuple)
+_blocks = blocks(span_end=50, spans=2, most=30)
 
 
 @given(_blocks, st.integers(-40, 40))

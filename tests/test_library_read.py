@@ -13,24 +13,9 @@ import nightstand.library_read as library_read
 from nightstand.formats import load
 from nightstand.library import LibraryEntry, read_file, scan
 from nightstand.state import StateStore, identify
-from storymaker import write_story
+from storymaker import PUNCTUATED, write_story
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_8f7cc97363ebb6a8.txt"
-
-PUNCTUATED = """Title: "Don't Look Back" -- a Story
-Author: Wren 'Wry' Halloway
-
-Chapter 1: It's "Here"...
-
-"Wait," she said. "You need to -"
-
-He didn't -- couldn't -- answer... not 'yet', not "now". It was 1990's style --- all
-of it, the "quote"s and the -- dashes -- and . . . the rest.
-
-"Go on..."
-
-END
-"""
 
 
 def _shown(entries: list[LibraryEntry]) -> set[tuple[object, ...]]:

@@ -25,7 +25,7 @@ from nightstand.formats.summary import (
 from nightstand.library import read_file
 from nightstand.state import identify
 from nightstand.state.identity import OPENING_CHARS
-from storymaker import write_story
+from storymaker import PUNCTUATED, write_story
 
 if TYPE_CHECKING:
     from nightstand.story import Story
@@ -33,27 +33,6 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 SEED = HERE.parents[1] / "shared" / "seed" / "000_8f7cc97363ebb6a8.txt"
 BUNDLED = sorted((HERE.parent / "library").glob("*.*"))
-
-PUNCTUATED = """Title: "Don't Look Back" -- a Story
-Author: Wren 'Wry' Halloway
-
-Chapter 1: It's "Here"...
-
-"Wait," she said. "You need to -"
-
-He didn't -- couldn't -- answer... not 'yet', not "now". It was 1990's style --- all
-of it, the "quote"s and the -- dashes -- and . . . the rest.
-
-oOo
-
-"Go on..."
-
-xXx
-
-END
-
-* * *
-"""
 
 
 def _stories(tmp_path: Path) -> list[Path]:
