@@ -22,12 +22,13 @@ from textual.worker import get_current_worker
 from nightstand.headers import is_content_warning
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
+from nightstand.partial_book import PartialBook
 from nightstand.progress import ReadingIndex, place_percent
 from nightstand.ui.chrome import ReaderHeader, StatusLine, progress_details
 from nightstand.ui.footer import KeysFooter
 from nightstand.ui.keys import key_hint
 from nightstand.ui.page_view import PageView
-from nightstand.ui.reader_parts import COUNTING, WHOLE_BOOK_ACTIONS, PartialBook, ReaderParts
+from nightstand.ui.reader_parts import COUNTING, WHOLE_BOOK_ACTIONS, ReaderParts
 from nightstand.ui.settings_changed import SettingsChanged
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class ReaderScreen(ReaderParts):
         self._settings = settings
         self._measure = settings.measure
         saved = store.position(opened.key)
-        self._partial = PartialBook.of(opened, saved)  # a big book's first part: reader_parts
+        self._partial = PartialBook.of(opened, saved)  # a big book's first part: partial_book
         resolved = store.resolve(self.story, saved) if saved else 0
         self._anchor = self._partial.anchor if self._partial else resolved
         # A new story opens on its title page, where spoiler headers wait behind the gate.
