@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import sys
+import tracemalloc
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nightstand import words
 from nightstand.story import count_words as story_count_words
 from nightstand.typography import fold
 from nightstand.words import count_words
@@ -63,6 +67,30 @@ def test_many_distinct_characters_are_counted_by_splitting() -> None:
 
 def test_a_long_token_is_one_word() -> None:
     assert count_words("x" * 200_000 + " y") == 2
+
+
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_a_long_text_counted_in_stretches_counts_the_same(text: str) -> None:
+    # Stretches of a few characters: every cut falls somewhere a token could be cut in two.
+    with mock.patch.object(words, "_CHUNK", 5):
+        assert count_words(text) == reference_count(text)
+
+
+def test_counting_a_book_never_copies_it_whole() -> None:
+    # A script with many distinct characters is counted by splitting: a book's worth of
+    # tokens at once cost many times the book (the reader's peak grew 30 MiB counting the
+    # Mahabharata). Counted in stretches, what counting allocates stays below the text's size.
+    letters = "абвгдежзийклмнопрстуфхцчшщыэюя«»„“”‘’‚‹›—–…·•¡¿§¶†‡°±×÷"
+    text = " ".join(letters[i % 40 : i % 40 + 4] for i in range(600_000))
+    tracemalloc.start()
+    try:
+        counted = count_words(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert counted == reference_count(text)
+    assert peak < sys.getsizeof(text) // 2
 
 
 _FOLDED = str.maketrans(

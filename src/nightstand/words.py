@@ -48,8 +48,31 @@ _HIGH_DROPPED = _tables(0)
 _HIGH_WORD = _tables(ord("w"))
 
 
+_CHUNK = 1 << 18
+"""Characters counted at a time: a whole book is never copied, encoded or split at once."""
+_SPACE = re.compile(r"\s")
+
+
 def count_words(text: str) -> int:
-    """The number of whitespace-separated tokens of ``text`` holding a word character."""
+    """The number of whitespace-separated tokens of ``text`` holding a word character.
+
+    A long text is counted in stretches of about ``_CHUNK`` characters, each cut at white
+    space (so no token is cut in two): what the counting makes of a stretch (its bytes, or
+    its tokens) is let go before the next, and a book costs no more to count than its size.
+    """
+    if len(text) <= _CHUNK:
+        return _count(text)
+    total = 0
+    i = 0
+    while i < len(text):
+        cut = _SPACE.search(text, i + _CHUNK)
+        j = len(text) if cut is None else cut.start()
+        total += _count(text[i:j])
+        i = j
+    return total
+
+
+def _count(text: str) -> int:
     if text.isascii():
         return _runs(text.encode("ascii").translate(*_HIGH_DROPPED))
     data = text.encode("utf-8", "surrogatepass")
