@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 COLS, ROWS = 100, 30
 RESUME_PERCENT = 90
 # The first line of epy's screen ends with its percentage read: the page is drawn.
-NIGHTSTAND_READY = re.compile(r"title page|page (?:…|\d+ of)")
+NIGHTSTAND_READY = re.compile(r"title page|page (?:…|\d+ of)|counting…")
 EPY_READY = re.compile(r"^.*\d+%\s*$", re.MULTILINE)
 
 

@@ -12,6 +12,8 @@ from sync_helpers import CONTAINER
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from nightstand.story import Block, Story
+
 
 def write_split_epub(path: Path, files: int = 30, seed: int = 3, per_chapter: int = 4) -> Path:
     """An EPUB 3 of ``files`` documents; only every ``per_chapter``-th opens a chapter, so
@@ -47,3 +49,31 @@ def write_split_epub(path: Path, files: int = 30, seed: int = 3, per_chapter: in
             )
             z.writestr(f"OEBPS/f{n}.xhtml", page, zipfile.ZIP_DEFLATED)
     return path
+
+
+def part_range(story: Story, numbers: tuple[int, ...], number: int) -> tuple[int, int]:
+    i = numbers.index(number)
+    end = story.parts[i + 1] if i + 1 < len(numbers) else len(story.text)
+    return story.parts[i], end
+
+
+def _blocks(story: Story, start: int, end: int) -> list[tuple[object, ...]]:
+    """The blocks beginning in [start, end), with offsets relative to ``start``."""
+
+    def rel(b: Block) -> tuple[object, ...]:
+        return (b.kind, b.start - start, b.end - start, b.spans, b.indent)
+
+    return [rel(b) for b in story.blocks if start <= b.start < end and b.end > b.start]
+
+
+def assert_parts_match(partial: Story, numbers: tuple[int, ...], whole: Story) -> None:
+    """Every part read holds the whole book's text and blocks for that part."""
+    for number in numbers:
+        start, end = part_range(partial, numbers, number)
+        wstart = whole.parts[number]
+        wend = whole.parts[number + 1] if number + 1 < len(whole.parts) else len(whole.text)
+        piece, wpiece = partial.text[start:end], whole.text[wstart:wend]
+        # The last part read lacks the newline (or trailing scene break) before the next.
+        assert wpiece.startswith(piece), number
+        assert len(wpiece) - len(piece) <= 1 or number == numbers[-1], number
+        assert _blocks(partial, start, end) == _blocks(whole, wstart, wstart + len(piece))

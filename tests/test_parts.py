@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,41 +21,10 @@ from nightstand.formats.parts import Partial, read_partial
 from nightstand.layout import LayoutSettings, Paginator
 from nightstand.preload import Preload
 from nightstand.state import PartialPlace, StateStore
-from parts_helpers import write_split_epub
+from parts_helpers import assert_parts_match, part_range, write_split_epub
 from sync_helpers import write_epub
 
-if TYPE_CHECKING:
-    from nightstand.story import Block, Story
-
 MAHABHARATA = Path(__file__).parent.parent.parent / "shared/corpus/epub3-samples/mahabharata.epub"
-
-
-def _part_range(story: Story, numbers: tuple[int, ...], number: int) -> tuple[int, int]:
-    i = numbers.index(number)
-    end = story.parts[i + 1] if i + 1 < len(numbers) else len(story.text)
-    return story.parts[i], end
-
-
-def _blocks(story: Story, start: int, end: int) -> list[tuple[object, ...]]:
-    """The blocks beginning in [start, end), with offsets relative to ``start``."""
-
-    def rel(b: Block) -> tuple[object, ...]:
-        return (b.kind, b.start - start, b.end - start, b.spans, b.indent)
-
-    return [rel(b) for b in story.blocks if start <= b.start < end and b.end > b.start]
-
-
-def assert_parts_match(partial: Story, numbers: tuple[int, ...], whole: Story) -> None:
-    """Every part read holds the whole book's text and blocks for that part."""
-    for number in numbers:
-        start, end = _part_range(partial, numbers, number)
-        wstart = whole.parts[number]
-        wend = whole.parts[number + 1] if number + 1 < len(whole.parts) else len(whole.text)
-        piece, wpiece = partial.text[start:end], whole.text[wstart:wend]
-        # The last part read lacks the newline (or trailing scene break) before the next.
-        assert wpiece.startswith(piece), number
-        assert len(wpiece) - len(piece) <= 1 or number == numbers[-1], number
-        assert _blocks(partial, start, end) == _blocks(whole, wstart, wstart + len(piece))
 
 
 def test_every_part_read_alone_is_the_whole_books_part(tmp_path: Path) -> None:
@@ -71,7 +39,7 @@ def test_every_part_read_alone_is_the_whole_books_part(tmp_path: Path) -> None:
         assert want in numbers and len(numbers) < total
         assert_parts_match(partial, numbers, whole)
         assert partial.title == whole.title and partial.text[:1024] == whole.text[:1024]
-        start, end = _part_range(partial, numbers, want)
+        start, end = part_range(partial, numbers, want)
         pieces.append(partial.text[start:end])
     # The parts, each read alone, put together are the whole book's text.
     glued = "".join(
@@ -97,7 +65,7 @@ def test_any_part_of_any_book_matches(
     partial, numbers, _ = read_epub(raw, name="b", want=want)
     assert_parts_match(partial, numbers, whole)
     half = Partial(partial, numbers, total)
-    start, end = _part_range(partial, numbers, want)
+    start, end = part_range(partial, numbers, want)
     for offset in range(start, end, max((end - start) // 7, 1)):
         assert half.to_whole(whole, offset) == whole.parts[want] + offset - start
 
@@ -109,7 +77,7 @@ def test_a_parts_pages_are_the_whole_books_pages(tmp_path: Path) -> None:
     layout = LayoutSettings()
     for want in (0, 7, 13, total - 1):
         partial, numbers, _ = read_epub(raw, name="book", want=want)
-        start, end = _part_range(partial, numbers, want)
+        start, end = part_range(partial, numbers, want)
         shift = whole.parts[want] - start
         for width, height in ((40, 12), (90, 30)):
             small = Paginator(partial, width, height, layout)
@@ -172,7 +140,7 @@ def test_a_place_saved_from_a_part_resumes_in_the_whole_book(tmp_path: Path) -> 
     raw = write_epub(tmp_path / "book.epub", chapters=30).read_bytes()
     whole, _, _total = read_epub(raw, name="book")
     partial, numbers, _ = read_epub(raw, name="book", want=22)
-    start, _ = _part_range(partial, numbers, 22)
+    start, _ = part_range(partial, numbers, 22)
     offset = start + 40
     with StateStore.open(tmp_path / "state") as store:
         key = store.story_key(partial, tmp_path / "book.epub")

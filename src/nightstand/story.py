@@ -302,6 +302,11 @@ class StoryBuilder:
         """The next block begins a new part of the file (see ``Story.parts``)."""
         self._part_pending += 1
 
+    @property
+    def chars(self) -> int:
+        """The length of the text added so far."""
+        return self._length
+
     def _last_is(self, kind: BlockKind) -> bool:
         return bool(self._kinds) and self._kinds[-1] == _CODE[kind]
 

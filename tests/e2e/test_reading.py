@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from storymaker import story_text
 from waiting import status_page
 
 if TYPE_CHECKING:
@@ -93,6 +95,35 @@ def test_sigterm_keeps_the_place(tmux: Tmux) -> None:
     tmux.start(str(story))
     after = tmux.wait_for(lambda s: _page_number(s).startswith("page 4 of"))
     assert _page_number(after) == _page_number(before)
+
+
+def test_a_long_story_resumes_from_its_chapter_and_then_counts_the_whole(
+    tmux: Tmux, tmp_path: Path
+) -> None:
+    """Over a MiB, plain text is shown from the chapter holding the place before the rest is
+    read: the page that comes back is the one left, and the whole story is counted after."""
+    story = tmp_path / "long.txt"
+    story.write_text(story_text(chapters=100, paragraphs=40), encoding="utf-8")
+    assert story.stat().st_size > 1 << 20
+    tmux.start(str(story))
+    tmux.wait_for(lambda s: "title page" in s)
+    tmux.send("Space")
+    tmux.wait_for(lambda s: " of " in _page_number(s))  # the whole story is in and counted
+    tmux.send("%")
+    tmux.wait_for(lambda s: "%" in s.splitlines()[-1] or "Go to" in s)
+    tmux.send("7", "5", "%", "Enter")
+    before = tmux.wait_for(lambda s: "· 75%" in s or "· 74%" in s)
+    tmux.send("q")
+    tmux.wait_for(lambda s: "page" not in s)
+    tmux.kill()
+    # Saved with its chapter: the next start reads that part first.
+    with sqlite3.connect(tmp_path / "state" / "state.db") as db:
+        (part,) = db.execute("SELECT part FROM positions").fetchone()
+    assert 70 <= part <= 80
+
+    tmux.start(str(story))
+    after = tmux.wait_for(lambda s: _page_number(s) == _page_number(before) and "counting" not in s)
+    assert after.splitlines()[:-2] == before.splitlines()[:-2]
 
 
 def test_the_bundled_library_shows_whole_titles(tmux: Tmux) -> None:

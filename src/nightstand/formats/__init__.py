@@ -61,7 +61,11 @@ def read_bytes(path: Path) -> bytes:
         if size > MAX_BYTES:
             raise StoryError(f"{path} is too large ({size // 2**20} MiB; the limit is 256 MiB)")
         with path.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)
+            # The size seen and a byte more first (read(n) takes n bytes of memory at once),
+            # then the rest of a file that grew or says 0 (procfs), up to the limit.
+            data = f.read(size + 1)
+            if len(data) > size:
+                data += f.read(MAX_BYTES + 1 - len(data))
     except FileNotFoundError:
         raise StoryError(f"{path}: no such file") from None
     except PermissionError:

@@ -1,13 +1,14 @@
 """Reading a book in parts: the part holding the reader's place first, the whole book later.
 
-An EPUB's parts are its spine documents. Every loader run of an EPUB records where each part
-begins in ``Story.text`` (``Story.parts``), and layout starts a section at each, so the
-pages of a part depend on that part alone. :func:`read_partial` reads only the book's
+An EPUB's parts are its spine documents; a plain-text story's are its chapters (and the
+text before the first). Every loader run of those formats records where each part begins
+in ``Story.text`` (``Story.parts``), and layout starts a section at each, so the pages of
+a part depend on that part alone. :func:`read_partial` reads only the book's
 opening (for its identity and title page) and the part asked for, through the same loader;
 the reader shows it at once and swaps in the whole book when it is in, mapping its place
 with :meth:`Partial.to_whole` (the part's start in the whole book plus the offset inside).
 
-Other formats are read whole: :func:`read_partial` returns None for them.
+Other formats (Markdown, HTML) are read whole: :func:`read_partial` returns None for them.
 """
 
 from __future__ import annotations
@@ -91,18 +92,43 @@ def read_partial(path: Path, want: int, *, typography: str = "smart") -> Partial
     None for a small book, a format not read in parts, or anything at all going wrong
     (the whole-book load then reports the error as it always has).
     """
-    del typography  # EPUBs are shown as written
     from nightstand.formats import read_bytes, sniff, title_from_file_name
 
     try:
         data = read_bytes(path)
-        if len(data) < MIN_BYTES or sniff(data, path.suffix.lower()) != "epub":
+        if len(data) < MIN_BYTES:
             return None
-        from nightstand.formats.epub import read_epub
+        fmt = sniff(data, path.suffix.lower())
+        name = title_from_file_name(path)
+        if fmt == "epub":
+            from nightstand.formats.epub import read_epub
 
-        story, numbers, total = read_epub(data, name=title_from_file_name(path), want=want)
+            story, numbers, total = read_epub(data, name=name, want=want)
+        elif fmt == "text":
+            story, numbers, total = _read_text(data, name, want, typography)
+        else:
+            return None
     except (StoryError, RecursionError, MemoryError):
         return None
     if want not in numbers or numbers == tuple(range(total)):
         return None  # the part is not in the book (it changed), or it was all read anyway
     return Partial(story, numbers, total)
+
+
+def _read_text(
+    data: bytes, name: str, want: int, typography: str
+) -> tuple[Story, tuple[int, ...], int]:
+    """Plain text's opening and part ``want``, decoded and checked as ``load`` does."""
+    from nightstand.formats.decode import check_not_binary, decode
+    from nightstand.formats.plaintext import read_plaintext_parts
+
+    check_not_binary(data)
+    decoded = decode(data)
+    return read_plaintext_parts(
+        decoded.text,
+        name=name,
+        want=want,
+        encoding=decoded.encoding,
+        warnings=(decoded.warning,) if decoded.warning else (),
+        typography=typography,
+    )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from nightstand.errors import NightstandError, StoryError
 from nightstand.formats import load_bytes, read_bytes, sniff, title_from_file_name
 from nightstand.formats.decode import check_not_binary, decode
-from nightstand.formats.plaintext import find_end, is_heading, is_separator, read_body, read_head
+from nightstand.formats.plaintext import find_end, read_body, read_head, scan_body
 from nightstand.story import StoryBuilder
 from nightstand.text import sanitize
 from nightstand.words import count_words
@@ -31,7 +31,6 @@ OPENING_TEXT = 4096
 OPENING_WORDS = 1024
 """How much of that it keeps, white space collapsed: a summary's opening needs no more."""
 
-_SEPARATOR_LETTERS = frozenset("oOxX")
 _AS_WRITTEN = frozenset({".txt", ".text"})
 
 
@@ -112,30 +111,9 @@ def summarize_plaintext(text: str, *, name: str) -> Summary:
     words = count_words(text) - count_words("\n".join(lines[:start]))
     if end_line is not None:
         words -= count_words("\n".join(lines[end_line + 1 :]))
-    chapters = 0
-    pending = False  # A paragraph is open: the loader's ``pending`` is not empty.
-    for i in range(start, stop):
-        line = lines[i]
-        first = line[:1]
-        if first.isalnum() and first not in _SEPARATOR_LETTERS:
-            # Neither blank nor a separator (see is_separator): prose, or a heading when no
-            # paragraph is open (is_heading takes no line over 120 characters, stripped).
-            if not pending:
-                if (len(line) <= 120 or line[-1].isspace()) and is_heading(line.strip()):
-                    chapters += 1
-                else:
-                    pending = True
-            continue
-        stripped = line.strip()
-        if not stripped:
-            pending = False
-        elif is_separator(stripped):
-            pending = False
-            words -= count_words(stripped)
-        elif not pending and is_heading(stripped):
-            chapters += 1
-        else:
-            pending = True
+    headings, separators = scan_body(lines, start, stop)
+    words -= sum(count_words(lines[i]) for i in separators)
+    chapters = len(headings)
     return Summary(
         head.title or name,
         head.author,
