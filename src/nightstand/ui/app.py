@@ -223,13 +223,18 @@ class NightstandApp(App[None]):
         )
 
     def _reader(self, opened: OpenStory) -> ReaderScreen:
-        from nightstand.ui.archive import announce_new_chapters
-
         self.title = f"{opened.story.title} — nightstand"
-        announce_new_chapters(self, self.store, opened)
+        # Once the page is on screen: the check reads the EPUB's package document and the
+        # state in a worker, and would share the processor with the first paint.
+        self.call_after_refresh(self._announce_new_chapters, opened)
         return ReaderScreen(
             opened, store=self.store, saver=self.saver, settings=self.settings, sync=self.sync
         )
+
+    def _announce_new_chapters(self, opened: OpenStory) -> None:
+        from nightstand.ui.archive import announce_new_chapters
+
+        announce_new_chapters(self, self.store, opened)
 
     # -- saving on the way out -----------------------------------------------------------
 
