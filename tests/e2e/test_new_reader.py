@@ -131,9 +131,12 @@ def test_exported_columns_and_lines_do_not_fix_the_readers_size(
     # reader drew 80x24 and never followed a resize (the 10x5 step above waited in vain).
     _set_up(tmux, tmp_path)
     tmux.start(str(seed_path), extra_env={"COLUMNS": "80", "LINES": "24"})
-    screen = tmux.wait_for(lambda s: status_page(s) is not None, timeout=60)
+    # The keys fill the footer just after the page is drawn: wait for them.
+    screen = tmux.wait_for(
+        lambda s: status_page(s) is not None and s.rstrip().endswith("palette"), timeout=60
+    )
     footer = screen.rstrip("\n").splitlines()[-1]
-    assert footer.rstrip().endswith("palette") and len(footer.rstrip()) > 90, footer
+    assert len(footer.rstrip()) > 90, footer
     tmux._tmux("resize-window", "-t", tmux.session, "-x", "10", "-y", "5")
     tiny = tmux.wait_for(lambda s: "too small" in s.lower(), timeout=30)
     assert "too small" in tiny.lower()

@@ -5,6 +5,10 @@ narrow window shows "m Mar▏". This footer measures each key (its text, padding
 and shows the keys, in binding order, only while the whole of each still fits beside the
 command palette's key; the rest are hidden until the window is wide enough again. Every key
 stays listed on the help screen (?).
+
+Built with ``held=True`` (the reader), the keys wait until :meth:`release`: composing and
+styling them costs about 20 ms, which the first page does not wait for; the footer's line
+is there from the start, so nothing moves when they appear.
 """
 
 from __future__ import annotations
@@ -15,11 +19,37 @@ from textual.widgets import Footer
 
 if TYPE_CHECKING:
     from textual import events
+    from textual.screen import Screen
     from textual.widget import Widget
 
 
 class KeysFooter(Footer):
     """A footer of whole keys."""
+
+    def __init__(self, *, held: bool = False) -> None:
+        super().__init__()
+        self._held = held
+        self._waiting: Screen[object] | None = None
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """The screen's keys changed: show them, or remember them while held."""
+        if self._held:
+            self._waiting = screen
+            return
+        super().bindings_changed(screen)
+
+    @property
+    def held(self) -> bool:
+        """Whether the keys still wait for :meth:`release`."""
+        return self._held
+
+    def release(self) -> None:
+        """Show the keys from now on (the page they would have delayed is on screen)."""
+        self._held = False
+        if self._waiting is not None:
+            screen, self._waiting = self._waiting, None
+            # From the footer's own queue: its keys bind data to it as they are composed.
+            self.call_later(super().bindings_changed, screen)
 
     async def recompose(self) -> None:
         """The keys are built anew when the bindings change: fit them at once."""

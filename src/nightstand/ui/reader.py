@@ -156,7 +156,7 @@ class ReaderScreen(ReaderParts):
             yield ReaderHeader(self.story.title, self.story.author or "", id="header-line")
             yield PageView(id="page")
             yield StatusLine(id="status")
-            yield KeysFooter()
+            yield KeysFooter(held=True)  # released once the first page is on screen
 
     def on_mount(self) -> None:
         """Focus the page; the work the first page does not need waits until it is drawn."""
@@ -240,6 +240,9 @@ class ReaderScreen(ReaderParts):
         self._update_chrome()
         if save:
             self.save_position()
+        footer = self.query_one(KeysFooter)
+        if footer.held:
+            self.call_after_refresh(footer.release)
         if self._paginator is not None and not self._on_title:
             # The next page is typeset and drawn after the frame is written, not when its key comes.
             self.set_timer(0.02, lambda p=self._paginator: self._typeset_next(p, page))
