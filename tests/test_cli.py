@@ -45,3 +45,28 @@ def test_an_unknown_option_is_a_usage_error_not_a_traceback() -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "unrecognized arguments" in result.stderr
+
+
+def test_a_plain_read_is_what_the_parser_would_read() -> None:
+    # `nightstand FILE` skips building the parser; whatever it takes, it reads as the parser.
+    from nightstand.cli import _plain_read, build_parser
+
+    taken = 0
+    for argv in (
+        ["read"],
+        ["read", "story.txt"],
+        ["read", "-"],
+        ["read", "my stories/a b.epub"],
+        ["read", "--help"],
+        ["read", "-x"],
+        ["read", ""],
+        ["read", "a", "b"],
+        ["info", "story.txt"],
+    ):
+        fast = _plain_read(argv)
+        if fast is None:
+            continue
+        taken += 1
+        parsed = build_parser().parse_args(argv)
+        assert (fast.command, fast.path) == (parsed.command, parsed.path), argv
+    assert taken == 4

@@ -8,7 +8,6 @@ its default with a warning that names the line to fix.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -278,12 +277,18 @@ def parse_settings(data: Mapping[str, Any], path: Path, warnings: list[str]) -> 
                 changes[name] = value.strip()
             else:
                 bad(name, value, "a theme name")
-    if changes.get("hyphenate") and importlib.util.find_spec("pyphen") is None:
+    if changes.get("hyphenate") and not _have_pyphen():
         warnings.append(
             f"{path}: hyphenate needs the pyphen package (pip install 'nightstand[hyphen]'); "
             "lines are not hyphenated"
         )
     return replace(settings, **changes)
+
+
+def _have_pyphen() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pyphen") is not None
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, object]]:

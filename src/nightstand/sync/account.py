@@ -12,7 +12,6 @@ log is started again (it holds nothing that cannot be learnt again).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import threading
@@ -71,6 +70,8 @@ def _write_private(path: Path, data: dict[str, Any]) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
+            import json
+
             json.dump(data, f, ensure_ascii=False, indent=1)
             f.flush()
             os.fsync(f.fileno())
@@ -85,6 +86,8 @@ def _write_private(path: Path, data: dict[str, Any]) -> None:
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         with path.open(encoding="utf-8") as f:
+            import json  # only with sync set up: the reader's start-up does not pay for it
+
             value = json.load(f)
     except (OSError, ValueError, UnicodeDecodeError):
         return None
