@@ -140,10 +140,13 @@ def load(path: str | Path, *, typography: str = "smart") -> Story:
     Markdown) or ``"as-written"``; HTML and EPUB are always shown as written.
     """
     path = Path(path)
-    data = read_bytes(path)
-    name = title_from_file_name(path)
+    # Handed over without a name here, so that load_bytes can let the bytes go once decoded.
     return load_bytes(
-        data, name=name, suffix=path.suffix.lower(), label=str(path), typography=typography
+        read_bytes(path),
+        name=title_from_file_name(path),
+        suffix=path.suffix.lower(),
+        label=str(path),
+        typography=typography,
     )
 
 
@@ -169,6 +172,7 @@ def load_bytes(
         # "/bin/ls: not a story (binary data)": the file named, and what it is.
         raise StoryError(f"{label}: {exc}" if label else str(exc)) from None
     decoded = decode(data)
+    del data  # a million-word file's bytes are not held through the parse
     warnings = (decoded.warning,) if decoded.warning else ()
     if fmt == "html":
         from nightstand.formats.html import parse_html
