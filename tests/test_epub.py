@@ -606,6 +606,45 @@ def test_entry_larger_than_declared_is_caught(tmp_path: Path) -> None:
     assert any("EPUB/text/c1.xhtml is damaged" in w for w in story.warnings)
 
 
+@pytest.mark.parametrize("shape", ["plain", "long comment", "zip64 end record"])
+def test_the_entry_count_reads_the_same_from_the_file_and_from_memory(
+    tmp_path: Path, shape: str
+) -> None:
+    from unittest import mock
+
+    from nightstand.formats.epubzip import declared_entries, declared_entries_in
+
+    path = tmp_path / "book.zip"
+    limit = 2 if shape == "zip64 end record" else zipfile.ZIP_FILECOUNT_LIMIT
+    # zipfile writes the zip64 end records once the entries pass its limit.
+    with mock.patch.object(zipfile, "ZIP_FILECOUNT_LIMIT", limit), zipfile.ZipFile(path, "w") as z:
+        for n in range(5):
+            z.writestr(f"f{n}", b"x" * n)
+        if shape == "long comment":
+            z.comment = b"c" * 65_535
+    data = path.read_bytes()
+    assert (b"PK\x06\x06" in data) == (shape == "zip64 end record")
+    with path.open("rb") as f:
+        assert declared_entries_in(f) == declared_entries(data) == 5
+
+
+def test_an_epub_is_read_from_its_file_not_held_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nightstand.formats as formats
+
+    path = ncx_only_epub(tmp_path / "book.epub")
+    whole = load(path)
+
+    def refuse(_path: Path) -> bytes:
+        raise AssertionError("the EPUB's bytes were read whole")
+
+    monkeypatch.setattr(formats, "read_bytes", refuse)
+    assert load(path) == whole
+    # Its bytes read whole (a pipe) give the same story.
+    assert parse_epub(path.read_bytes(), name="book") == whole
+
+
 def test_too_many_entries(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "many.epub"
     with zipfile.ZipFile(path, "w") as z:

@@ -7,7 +7,9 @@ so a file with the wrong extension still loads.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +18,8 @@ from nightstand.formats.decode import check_not_binary, decode
 from nightstand.text import sanitize
 
 if TYPE_CHECKING:
+    from typing import BinaryIO
+
     from nightstand.story import Story
 
 MAX_BYTES = 256 * 1024 * 1024
@@ -50,6 +54,36 @@ def title_from_file_name(path: Path) -> str:
     stem = sanitize(path.stem or path.name)
     words = " ".join(stem.replace("_", " ").replace("-", " ").split()) or stem
     return words[:1].upper() + words[1:] if words.islower() else words
+
+
+def epub_file(path: Path) -> BinaryIO | None:
+    """``path`` opened for reading when it is a regular file whose first bytes say EPUB
+    (the mimetype entry first, or a zip named .epub), else None.
+
+    An EPUB is read from its file, its members as the loader needs them, rather than held
+    in memory whole (the Mahabharata is 11 MB of zip). Anything else, and any failure here,
+    is left to :func:`read_bytes`, which reports it.
+    """
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        f = path.open("rb")
+    except (OSError, ValueError):
+        return None
+    try:
+        size = os.fstat(f.fileno()).st_size
+        head = f.read(58)
+        if (
+            size <= MAX_BYTES
+            and head[:4] == b"PK\x03\x04"
+            and (head[30:58] == _EPUB_MIMETYPE or path.suffix.lower() == ".epub")
+        ):
+            f.seek(0)
+            return f
+    except OSError:
+        pass
+    f.close()
+    return None
 
 
 def read_bytes(path: Path) -> bytes:
@@ -140,6 +174,12 @@ def load(path: str | Path, *, typography: str = "smart") -> Story:
     Markdown) or ``"as-written"``; HTML and EPUB are always shown as written.
     """
     path = Path(path)
+    epub = epub_file(path)
+    if epub is not None:
+        from nightstand.formats.epub import parse_epub
+
+        with epub:
+            return parse_epub(epub, name=title_from_file_name(path))
     # Handed over without a name here, so that load_bytes can let the bytes go once decoded.
     return load_bytes(
         read_bytes(path),

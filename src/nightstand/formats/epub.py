@@ -32,6 +32,7 @@ from nightstand.formats.writer import BlockWriter
 from nightstand.headers import make_header
 
 if TYPE_CHECKING:
+    from typing import BinaryIO
     from xml.etree.ElementTree import Element
 
     from nightstand.story import Header, Story
@@ -255,8 +256,9 @@ def _ncx_toc(archive: Archive, path: str) -> list[tuple[str, str, str]]:
 # --------------------------------------------------------------------------- the book
 
 
-def parse_epub(data: bytes, *, name: str) -> Story:
-    """Parse an EPUB's bytes into a Story; ``name`` is the fallback title.
+def parse_epub(data: bytes | BinaryIO, *, name: str) -> Story:
+    """Parse an EPUB (its bytes, or its file open for reading) into a Story; ``name`` is
+    the fallback title.
 
     Each spine document is a part of the story (``Story.parts``), see ``formats.parts``.
     """
@@ -268,7 +270,7 @@ PREFIX_CHARS: Final = 4096
 
 
 def read_epub(
-    data: bytes, *, name: str, want: int | None = None
+    data: bytes | BinaryIO, *, name: str, want: int | None = None
 ) -> tuple[Story, tuple[int, ...], int]:
     """(story, spine numbers of the parts read, number of parts) of an EPUB.
 

@@ -1,4 +1,4 @@
-"""The zip container of an EPUB, read in memory and within limits.
+"""The zip container of an EPUB, read within limits, from memory or from its open file.
 
 The archive is distrusted: the entry count is checked before the central directory is read,
 the sizes it declares (and the compression ratios) are bounded, every read is capped, and
@@ -12,11 +12,15 @@ import io
 import struct
 import zipfile
 import zlib
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rich import filesize
 
 from nightstand.errors import StoryError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import BinaryIO
 
 MAX_ENTRIES: Final = 10_000
 """More files than any book has; a zip with more is refused before its directory is read."""
@@ -35,19 +39,25 @@ class MemberError(Exception):
 
 
 class Archive:
-    """A zip archive held in memory, read only within limits."""
+    """A zip archive, read only within limits: its bytes, or its file open for reading (a
+    book read from its file is not held in memory whole; its members are read as needed)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, source: bytes | BinaryIO) -> None:
         self.warnings: list[str] = []
         self._read = 0
-        entries = declared_entries(data)
+        if isinstance(source, bytes):
+            entries = declared_entries(source)
+            stream: BinaryIO = io.BytesIO(source)
+        else:
+            entries = declared_entries_in(source)
+            stream = source
         if entries is not None and entries > MAX_ENTRIES:
             raise StoryError(
                 f"the EPUB holds {entries:,} files (the limit is {MAX_ENTRIES:,}); "
                 "refusing what looks like a zip bomb"
             )
         try:
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            self._zip = zipfile.ZipFile(stream)
             infos = self._zip.infolist()
         except (
             zipfile.BadZipFile,
@@ -111,19 +121,49 @@ class Archive:
 
 def declared_entries(data: bytes) -> int | None:
     """The entry count the zip's end record declares, read without parsing the directory."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if end < 0 or end + 22 > len(data):
+    return _declared(data, 0, lambda at, n: data[at : at + n])
+
+
+def declared_entries_in(f: BinaryIO) -> int | None:
+    """:func:`declared_entries` of an open zip file, from its tail (and the zip64 record)."""
+    try:
+        size = f.seek(0, io.SEEK_END)
+        start = max(0, size - _TAIL - 20)  # the zip64 locator sits 20 bytes before the end
+        f.seek(start)
+        tail = f.read()
+    except OSError:
+        return None  # zipfile reports the file as it finds it
+
+    def read_at(at: int, n: int) -> bytes:
+        f.seek(at)
+        return f.read(n)
+
+    return _declared(tail, start, read_at)
+
+
+_TAIL = 65_557
+"""The end record (22 bytes) and the longest comment after it."""
+
+
+def _declared(tail: bytes, start: int, read_at: Callable[[int, int], bytes]) -> int | None:
+    """The count from the end record in ``tail`` (which begins ``start`` bytes into the zip)."""
+    end = tail.rfind(b"PK\x05\x06", max(0, len(tail) - _TAIL))
+    if end < 0 or end + 22 > len(tail):
         return None
-    (count,) = struct.unpack_from("<H", data, end + 10)
+    (count,) = struct.unpack_from("<H", tail, end + 10)
     if count != 0xFFFF:
         return int(count)
     locator = end - 20
-    if locator < 0 or data[locator : locator + 4] != b"PK\x06\x07":
+    if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
         return None
-    (offset,) = struct.unpack_from("<Q", data, locator + 8)
-    if offset + 40 > len(data) or data[offset : offset + 4] != b"PK\x06\x06":
+    (offset,) = struct.unpack_from("<Q", tail, locator + 8)
+    try:
+        record = read_at(offset, 40)
+    except (OSError, ValueError, OverflowError):
         return None
-    (count64,) = struct.unpack_from("<Q", data, offset + 32)
+    if len(record) < 40 or record[:4] != b"PK\x06\x06":
+        return None
+    (count64,) = struct.unpack_from("<Q", record, 32)
     return int(count64)
 
 

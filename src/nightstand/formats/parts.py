@@ -14,6 +14,7 @@ Other formats (Markdown, HTML) are read whole: :func:`read_partial` returns None
 from __future__ import annotations
 
 import bisect
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -92,22 +93,29 @@ def read_partial(path: Path, want: int, *, typography: str = "smart") -> Partial
     None for a small book, a format not read in parts, or anything at all going wrong
     (the whole-book load then reports the error as it always has).
     """
-    from nightstand.formats import read_bytes, sniff, title_from_file_name
+    from nightstand.formats import epub_file, read_bytes, sniff, title_from_file_name
 
+    name = title_from_file_name(path)
     try:
-        data = read_bytes(path)
-        if len(data) < MIN_BYTES:
-            return None
-        fmt = sniff(data, path.suffix.lower())
-        name = title_from_file_name(path)
-        if fmt == "epub":
+        epub = epub_file(path)
+        if epub is not None:  # read from the file: the zip is not held in memory
             from nightstand.formats.epub import read_epub
 
-            story, numbers, total = read_epub(data, name=name, want=want)
-        elif fmt == "text":
-            story, numbers, total = _read_text(data, name, want, typography)
+            with epub:
+                if os.fstat(epub.fileno()).st_size < MIN_BYTES:
+                    return None
+                story, numbers, total = read_epub(epub, name=name, want=want)
         else:
-            return None
+            data = read_bytes(path)
+            fmt = sniff(data, path.suffix.lower())
+            if len(data) < MIN_BYTES or fmt not in ("epub", "text"):
+                return None
+            if fmt == "epub":
+                from nightstand.formats.epub import read_epub
+
+                story, numbers, total = read_epub(data, name=name, want=want)
+            else:
+                story, numbers, total = _read_text(data, name, want, typography)
     except (StoryError, RecursionError, MemoryError):
         return None
     if want not in numbers or numbers == tuple(range(total)):
