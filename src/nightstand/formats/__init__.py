@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nightstand.errors import StoryError
-from nightstand.formats.decode import check_not_binary, decode
 from nightstand.text import sanitize
 
 if TYPE_CHECKING:
@@ -206,6 +205,9 @@ def load_bytes(
         from nightstand.formats.epub import parse_epub
 
         return parse_epub(data, name=name)
+    # Imported here: the reader's start-up needs this package, not the decoders.
+    from nightstand.formats.decode import check_not_binary, decode
+
     try:
         check_not_binary(data)
     except StoryError as exc:
