@@ -48,8 +48,9 @@ _HIGH_DROPPED = _tables(0)
 _HIGH_WORD = _tables(ord("w"))
 
 
-_CHUNK = 1 << 18
-"""Characters counted at a time: a whole book is never copied, encoded or split at once."""
+_CHUNK = 1 << 16
+"""Characters counted at a time: a whole book is never copied, encoded or split at once, and
+no stretch holds the GIL long (a page turned meanwhile on another thread waits for it)."""
 _SPACE = re.compile(r"\s")
 
 
