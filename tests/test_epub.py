@@ -645,6 +645,22 @@ def test_an_epub_is_read_from_its_file_not_held_whole(
     assert parse_epub(path.read_bytes(), name="book") == whole
 
 
+def test_only_a_regular_file_is_opened_as_an_epub(tmp_path: Path) -> None:
+    import os
+
+    from nightstand.formats import epub_file
+
+    fifo = tmp_path / "pipe.epub"
+    os.mkfifo(fifo)
+    assert epub_file(fifo) is None  # refused at once, never waited on for a writer
+    assert epub_file(tmp_path) is None
+    assert epub_file(tmp_path / "missing.epub") is None
+    book = epub_file(ncx_only_epub(tmp_path / "book.epub"))
+    assert book is not None
+    with book:
+        assert book.read(4) == b"PK\x03\x04"
+
+
 def test_too_many_entries(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "many.epub"
     with zipfile.ZipFile(path, "w") as z:

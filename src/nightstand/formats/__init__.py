@@ -64,13 +64,21 @@ def epub_file(path: Path) -> BinaryIO | None:
     is left to :func:`read_bytes`, which reports it.
     """
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return None
-        f = path.open("rb")
+        # Without blocking: a FIFO put in the file's place is not waited on, only refused.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except (OSError, ValueError):
         return None
     try:
-        size = os.fstat(f.fileno()).st_size
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            return None
+        f = os.fdopen(fd, "rb")
+    except OSError:
+        os.close(fd)
+        return None
+    try:
+        size = info.st_size
         head = f.read(58)
         if (
             size <= MAX_BYTES

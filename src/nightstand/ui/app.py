@@ -224,8 +224,9 @@ class NightstandApp(App[None]):
 
     def _reader(self, opened: OpenStory) -> ReaderScreen:
         self.title = f"{opened.story.title} — nightstand"
-        # Once the page is on screen: the check reads the EPUB's package document and the
-        # state in a worker, and would share the processor with the first paint.
+        # After the next refresh, not at once: at start-up the first frame goes out before
+        # the check's imports and its read of the EPUB's package document, which shared
+        # the processor with it (a story opened from the library: after the library's).
         self.call_after_refresh(self._announce_new_chapters, opened)
         return ReaderScreen(
             opened, store=self.store, saver=self.saver, settings=self.settings, sync=self.sync
