@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nightstand.saver import PositionSaver
 from nightstand.story import Story, StoryBuilder
 from waiting import wait_until
+
+if TYPE_CHECKING:
+    from nightstand.state import PartialPlace
 
 
 class _Sink:
@@ -17,7 +21,13 @@ class _Sink:
         self._gate = gate
 
     def save_position(
-        self, key: str, path: Path, story: Story, offset: int, percent: float | None = None
+        self,
+        key: str,
+        path: Path,
+        story: Story,
+        offset: int,
+        percent: float | None = None,
+        partial: PartialPlace | None = None,
     ) -> None:
         if self._gate is not None:
             self._gate.wait(5)

@@ -97,19 +97,14 @@ class PositionSaver:
             with self._lock:
                 requests, self._pending = list(self._pending.values()), {}
             for request in requests:
-                if request.partial is None:
-                    self._sink.save_position(
-                        request.key, request.path, request.story, request.offset, request.percent
-                    )
-                else:
-                    self._sink.save_position(
-                        request.key,
-                        request.path,
-                        request.story,
-                        request.offset,
-                        request.percent,
-                        request.partial,
-                    )
+                self._sink.save_position(
+                    request.key,
+                    request.path,
+                    request.story,
+                    request.offset,
+                    request.percent,
+                    request.partial,
+                )
 
     def _run(self) -> None:
         while not self._closed:
