@@ -88,18 +88,7 @@ class Pty:
 
     def read_until(self, needle: bytes, timeout: float = 30.0) -> float:
         """Read output until ``needle`` has arrived; return the time it did."""
-        deadline = time.perf_counter() + timeout
-        while needle not in self.buffer:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError(f"{needle!r} not seen; last output {self.buffer[-300:]!r}")
-            ready, _, _ = select.select([self.master], [], [], left)
-            if ready:
-                try:
-                    self.buffer += os.read(self.master, 1 << 16)
-                except OSError:
-                    raise TimeoutError("the program ended") from None
-        return time.perf_counter()
+        return self.read_until_any((needle,), timeout)
 
     def read_until_any(self, needles: tuple[bytes, ...], timeout: float = 30.0) -> float:
         """Read output until one of ``needles`` has arrived; return the time it did."""

@@ -38,11 +38,6 @@ class KeysFooter(Footer):
             return
         super().bindings_changed(screen)
 
-    @property
-    def held(self) -> bool:
-        """Whether the keys still wait for :meth:`release`."""
-        return self._held
-
     def release(self) -> None:
         """Show the keys from now on (the page they would have delayed is on screen)."""
         self._held = False

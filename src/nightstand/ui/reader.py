@@ -143,6 +143,7 @@ class ReaderScreen(ReaderParts):
         """Content warnings shown though the other spoiler headers may not be."""
         self._paginator: Paginator | None = None
         self._page: Page | None = None
+        self._footer_held = True
         self._area: tuple[int, int] | None = None
         self._index: ReadingIndex | None = None
         self._matches: Matches | None = None
@@ -240,9 +241,9 @@ class ReaderScreen(ReaderParts):
         self._update_chrome()
         if save:
             self.save_position()
-        footer = self.query_one(KeysFooter)
-        if footer.held:
-            self.call_after_refresh(footer.release)
+        if self._footer_held:  # once: the first page's keys are composed after its frame
+            self._footer_held = False
+            self.call_after_refresh(self.query_one(KeysFooter).release)
         if self._paginator is not None and not self._on_title:
             # The next page is typeset and drawn after the frame is written, not when its key comes.
             self.set_timer(0.02, lambda p=self._paginator: self._typeset_next(p, page))
