@@ -14,10 +14,11 @@ SEED = SHARED / "seed" / "000_8f7cc97363ebb6a8.txt"
 def _isolated_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Point nightstand's state and config folders at throwaway directories."""
+    """Point nightstand's state, config, data and cache folders at throwaway directories."""
     monkeypatch.setenv("NIGHTSTAND_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("NIGHTSTAND_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     monkeypatch.setenv("NIGHTSTAND_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("NIGHTSTAND_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture

@@ -6,12 +6,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+import nightstand.preload as preload_module
+import nightstand.story as story_module
 from nightstand.errors import StoryError
 from nightstand.formats import load
 from nightstand.preload import Preload, pack, unpack
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from nightstand.story import Story
 
 STORY = """Title: Packed
 
@@ -48,6 +52,36 @@ def test_preload_in_a_child_equals_loading_in_place(tmp_path: Path) -> None:
     assert Preload(path).result() == load(path)
 
 
+def test_the_whole_text_comes_back_through_the_spool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.txt"
+    path.write_text(STORY * 50, encoding="utf-8")
+    spool_path = tmp_path / "spool"
+    made = preload_module._spool_file
+
+    def named(folder: Path) -> object:
+        assert made(folder) is not None  # a file with no name can be made there
+        return spool_path.open("w+b")
+
+    monkeypatch.setattr(preload_module, "_spool_file", named)
+    monkeypatch.setattr(story_module, "_JOIN_EVERY", 7)  # the child hands out many pieces
+    story = Preload(path, spool=tmp_path / "cache").result()
+    assert story == load(path)
+    # The child wrote the text there, each piece after its length, and a length of 0.
+    assert spool_path.stat().st_size > len(story.text.encode()) + 8 * 10
+
+
+def test_without_a_spool_the_text_comes_down_the_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.txt"
+    path.write_text(STORY * 50, encoding="utf-8")
+    monkeypatch.setattr(preload_module, "_spool_file", lambda folder: None)
+    assert Preload(path, spool=tmp_path).result() == load(path)
+    assert Preload(path).result() == load(path)  # no folder given: no spool
+
+
 def test_preload_reports_errors_as_load_does(tmp_path: Path) -> None:
     with pytest.raises(StoryError, match="no such file"):
         Preload(tmp_path / "missing.txt").result()
@@ -66,3 +100,27 @@ def test_cancel_reaps_the_child(tmp_path: Path) -> None:
         import os
 
         os.waitpid(preload._pid, 0)
+
+
+@pytest.mark.slow
+def test_every_hostile_file_comes_back_through_the_spool_as_load_reads_it(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """Every format and every fallback (Markdown read as plain text, a damaged EPUB): the
+    story a child spools is the story loaded in place, and so is the error."""
+    from hostile.corpus import corpus
+
+    files = corpus(tmp_path_factory)
+    formats = set()
+    for f in files:
+        try:
+            expected: Story | str = load(f.path)
+        except StoryError as exc:
+            expected = str(exc)
+        try:
+            got: Story | str = Preload(f.path, spool=tmp_path).result()
+        except StoryError as exc:
+            got = str(exc)
+        assert got == expected, f.name
+        formats.add(f.fmt)
+    assert {"txt", "md", "html", "epub"} <= formats

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from nightstand.errors import SettingsError
 from nightstand.preload import Preload
-from nightstand.settings import load_settings
+from nightstand.settings import cache_dir, load_settings
 from nightstand.source import PIPE_PATH, stream_for
 from nightstand.state import StateStore
 
@@ -60,7 +60,7 @@ def plan_opening(path: Path | None) -> Opening:
         from nightstand.source import read_piped
 
         loader = read_piped(stream, settings.typography)
-        piped = Preload(PIPE_PATH, settings.typography, loader)
+        piped = Preload(PIPE_PATH, settings.typography, loader, spool=cache_dir())
     store = StateStore.open()
     opening = Opening(settings, store, [*warnings, *store.warnings])
     if piped is not None:
@@ -84,7 +84,9 @@ def plan_opening(path: Path | None) -> Opening:
         opening.folder = path
     else:
         opening.story_path = path
-        opening.preload = Preload(path, settings.typography, part=_saved_part(store, path))
+        opening.preload = Preload(
+            path, settings.typography, part=_saved_part(store, path), spool=cache_dir()
+        )
     return opening
 
 

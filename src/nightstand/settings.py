@@ -45,6 +45,15 @@ def data_dir() -> Path:
     return platformdirs.user_data_path("nightstand")
 
 
+def cache_dir() -> Path:
+    """Where a book's text passes between processes as it is opened (a file with no name,
+    gone when it is read): ``NIGHTSTAND_CACHE_DIR``, else the platform's cache dir."""
+    env = os.environ.get("NIGHTSTAND_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    return platformdirs.user_cache_path("nightstand")
+
+
 def default_library() -> Path:
     """The library folder when the settings name none."""
     return data_dir() / "library"

@@ -17,9 +17,11 @@ Invariants the loaders guarantee (and the tests check):
 from __future__ import annotations
 
 import bisect
+import contextlib
 import enum
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, overload
@@ -277,6 +279,37 @@ _JOIN_EVERY = 4096
 """Parts the builder holds before it joins them into one (see StoryBuilder._add)."""
 
 
+class _Spool:
+    """Where :func:`spooled_text` sends the text, and whether a builder has taken it."""
+
+    __slots__ = ("taken", "write")
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write = write
+        self.taken = False
+
+
+_SPOOL: ContextVar[_Spool | None] = ContextVar("nightstand_spool", default=None)
+
+
+@contextlib.contextmanager
+def spooled_text(write: Callable[[str], None]) -> Iterator[None]:
+    """Within this block, the :class:`StoryBuilder` hands its text to ``write``, in pieces
+    and in order, as it goes, and the :class:`Story` it builds has an empty text.
+
+    For a process that only passes a book on (the preload child): it never holds the
+    book's text whole, nor the pieces of it and their join side by side. One story is
+    built in the block: a second builder raises RuntimeError (its text would follow the
+    first's), and so a loader must decide everything it needs the text for before it
+    builds (see ``formats.markdown``).
+    """
+    token = _SPOOL.set(_Spool(write))
+    try:
+        yield
+    finally:
+        _SPOOL.reset(token)
+
+
 class StoryBuilder:
     """Collects blocks in reading order and builds the immutable :class:`Story`.
 
@@ -297,6 +330,12 @@ class StoryBuilder:
         self._length = 0
         self._part_starts: list[int] = []
         self._part_pending = 0
+        self._spool: Callable[[str], None] | None = None
+        spool = _SPOOL.get()
+        if spool is not None:
+            if spool.taken:
+                raise RuntimeError("a second story built inside spooled_text")
+            spool.taken, self._spool = True, spool.write
 
     def part(self) -> None:
         """The next block begins a new part of the file (see ``Story.parts``)."""
@@ -323,8 +362,12 @@ class StoryBuilder:
         if len(self._parts) >= _JOIN_EVERY:
             # A big book's many small strings cost more than their text: join them in
             # chunks as they come, all but the last block (which _drop_last may remove).
-            self._chunks.append("".join(self._parts[:-2]))
+            chunk = "".join(self._parts[:-2])
             del self._parts[:-2]
+            if self._spool is None:
+                self._chunks.append(chunk)
+            else:
+                self._spool(chunk)
         if spans:
             self._spans[len(self._kinds)] = spans
         self._kinds.append(_CODE[kind])
@@ -383,13 +426,18 @@ class StoryBuilder:
         # Parts with no block of their own begin where the text ends (or the next part).
         parts = [min(p, self._length) for p in self._part_starts]
         parts += [self._length] * self._part_pending
+        text = "".join([*self._chunks, *self._parts])
+        self._chunks, self._parts = [], []
+        if self._spool is not None:
+            self._spool(text)
+            text = ""
         return Story(
             title=title,
             author=author,
             headers=headers,
             blocks=Blocks(bytes(self._kinds), self._starts, self._ends, self._indents, self._spans),
             chapters=tuple(self._chapters),
-            text="".join([*self._chunks, *self._parts]),
+            text=text,
             format=format,
             encoding=encoding,
             warnings=warnings,

@@ -69,26 +69,11 @@ def parse_markdown(
     known_title = next((h.value for h in headers if h.canonical == "title" and h.value), None)
     known_author = next((h.value for h in headers if h.canonical == "author" and h.value), None)
     tokens = (_MD_SMART if typography == "smart" else _MD).parse(rest)
-    body = Body()
-    writer = BlockWriter(body, known_title=known_title, known_author=known_author)
-    writer.headers.extend(headers)
-    writer.clean = source_is_clean(rest)
-    writer.h1_count = sum(1 for t in tokens if t.type == "heading_open" and t.tag == "h1")
-    writer.plain_headings = not any(t.type == "heading_open" for t in tokens)
-    _write(tokens, writer)
-    writer.flush()
-    story = body.story(
-        title=known_title or writer.title or fold(name) or "untitled",
-        author=known_author or writer.author,
-        headers=tuple(writer.headers),
-        format="markdown",
-        encoding=encoding,
-        warnings=warnings,
-    )
     source_words = count_words(rest)
-    if source_words > 20 and story.words() < source_words // 2:
+    if source_words > 20 and _words_kept(tokens) < source_words // 2:
         # markdown-it drops what is nested past its limit (hundreds of ">" or list levels);
-        # losing the reader's text is worse than losing the formatting.
+        # losing the reader's text is worse than losing the formatting. Decided before any
+        # block is built: nothing of a story is built twice (see story.spooled_text).
         from nightstand.formats.plaintext import parse_plaintext
 
         note = "nested too deeply to read as Markdown; shown as plain text"
@@ -99,7 +84,30 @@ def parse_markdown(
             warnings=(*warnings, note),
             typography=typography,
         )
-    return story
+    body = Body()
+    writer = BlockWriter(body, known_title=known_title, known_author=known_author)
+    writer.headers.extend(headers)
+    writer.clean = source_is_clean(rest)
+    writer.h1_count = sum(1 for t in tokens if t.type == "heading_open" and t.tag == "h1")
+    writer.plain_headings = not any(t.type == "heading_open" for t in tokens)
+    _write(tokens, writer)
+    writer.flush()
+    return body.story(
+        title=known_title or writer.title or fold(name) or "untitled",
+        author=known_author or writer.author,
+        headers=tuple(writer.headers),
+        format="markdown",
+        encoding=encoding,
+        warnings=warnings,
+    )
+
+
+def _words_kept(tokens: list[Token]) -> int:
+    """The words of the text markdown-it kept: inline runs and code, the text of the story."""
+    return sum(count_words(t.content) for t in tokens if t.type in _TEXT_TOKENS)
+
+
+_TEXT_TOKENS = frozenset({"inline", "code_block", "fence", "html_block"})
 
 
 def _write(tokens: list[Token], writer: BlockWriter) -> None:
