@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nightstand.preload as preload_module
 import nightstand.story as story_module
@@ -68,8 +71,27 @@ def test_the_whole_text_comes_back_through_the_spool(
     monkeypatch.setattr(story_module, "_JOIN_EVERY", 7)  # the child hands out many pieces
     story = Preload(path, spool=tmp_path / "cache").result()
     assert story == load(path)
-    # The child wrote the text there, each piece after its length, and a length of 0.
-    assert spool_path.stat().st_size > len(story.text.encode()) + 8 * 10
+    # The child wrote the text there, and only the text, as UTF-8.
+    assert spool_path.read_bytes() == story.text.encode()
+
+
+@given(
+    st.lists(st.text(st.sampled_from("ab \u00a0\u201c\u201d\u0915\u094d\U0001f600")), max_size=8),
+    st.integers(1, 9),
+)
+def test_the_spool_gives_back_the_text_written_to_it(pieces: list[str], chunk: int) -> None:
+    """Decoded in one go (mostly ASCII) or a piece at a time (Devanagari), pieces cut
+    anywhere: the text that was written."""
+    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryFile() as spool:
+        patch.setattr(preload_module, "_TEXT_CHUNK", chunk)
+        writer = preload_module._SpoolWriter(spool)
+        for piece in pieces:
+            writer(piece)
+        spool.flush()
+        text = "".join(pieces)
+        assert preload_module._read_spool(spool.fileno(), writer.chars, writer.size) == text
+        with pytest.raises(ValueError, match="not"):
+            preload_module._read_spool(spool.fileno(), writer.chars + 1, writer.size)
 
 
 def test_without_a_spool_the_text_comes_down_the_pipe(

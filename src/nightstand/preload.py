@@ -109,16 +109,18 @@ def pack(story: Story) -> bytes:
     return out.getvalue()
 
 
-def _packed(kind: str, load: Callable[[], Story], extra: Any = None) -> tuple[bytes, str]:
+def _packed(
+    kind: str, load: Callable[[], Story], extra: Callable[[], Any] = lambda: None
+) -> tuple[bytes, str]:
     """A message: its head (``kind``, every field of what ``load`` returns but the text,
-    and ``extra``), and the text.
+    and what ``extra`` returns once it is loaded), and the text.
 
     Encoded, the story is its text and a few flat columns: its blocks (most of its memory)
     are let go before the bytes are made.
     """
     row = _encoder(Story)(load())
     text, row[_TEXT_FIELD] = row[_TEXT_FIELD], ""
-    return marshal.dumps([kind, row, extra]), text
+    return marshal.dumps([kind, row, extra()]), text
 
 
 _TEXT_FIELD = _plan(Story)[0].index("text")
@@ -135,19 +137,63 @@ def _send(out: typing.BinaryIO, head: bytes, text: str) -> None:
     the reader, joining its pieces (the moment it holds the most), does not hold the head
     as well.
     """
-    _write_text(out, text)
+    for i in range(0, len(text), _TEXT_CHUNK):
+        chunk = text[i : i + _TEXT_CHUNK].encode("utf-8", "surrogatepass")
+        out.write(len(chunk).to_bytes(_LENGTH, "little"))
+        out.write(chunk)
     out.write(bytes(_LENGTH))
     out.write(len(head).to_bytes(_LENGTH, "little"))
     out.write(head)
     out.flush()
 
 
-def _write_text(out: typing.BinaryIO, text: str) -> None:
-    """``text`` as :func:`_send` writes it, without the length of 0 that ends it."""
-    for i in range(0, len(text), _TEXT_CHUNK):
-        chunk = text[i : i + _TEXT_CHUNK].encode("utf-8", "surrogatepass")
-        out.write(len(chunk).to_bytes(_LENGTH, "little"))
-        out.write(chunk)
+class _SpoolWriter:
+    """Writes a text to the spool as UTF-8, a piece at a time, and counts it."""
+
+    def __init__(self, out: typing.BinaryIO) -> None:
+        self._out = out
+        self.chars = 0
+        self.size = 0
+
+    def __call__(self, text: str) -> None:
+        for i in range(0, len(text), _TEXT_CHUNK):
+            data = text[i : i + _TEXT_CHUNK].encode("utf-8", "surrogatepass")
+            self._out.write(data)
+            self.size += len(data)
+        self.chars += len(text)
+
+
+def _read_spool(fd: int, chars: int, size: int) -> str:
+    """The ``chars`` characters a :class:`_SpoolWriter` wrote to ``fd`` as ``size`` bytes.
+
+    Decoded from a mapping of the file in one go when its UTF-8 is smaller than the string
+    it becomes (a mostly English text with curly quotes: the string takes 2 bytes a
+    character, UTF-8 about 1); else a piece at a time and joined, so that at most the
+    pieces and their join are held (Devanagari: 3 bytes a character in UTF-8, 2 in the
+    string). ValueError when the file does not hold that text.
+    """
+    if os.fstat(fd).st_size != size:
+        raise ValueError("the spooled text is not all there")
+    if size == 0:
+        text = ""
+    elif size < 2 * chars:
+        import mmap
+
+        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as mapped:
+            text = str(mapped, "utf-8", "surrogatepass")
+    else:
+        import codecs
+
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+        pieces = [
+            decoder.decode(os.pread(fd, _TEXT_CHUNK, at)) for at in range(0, size, _TEXT_CHUNK)
+        ]
+        pieces.append(decoder.decode(b"", final=True))
+        text = "".join(pieces)
+        del pieces
+    if len(text) != chars:
+        raise ValueError("the spooled text is not the text sent")
+    return text
 
 
 def _spool_file(folder: Path) -> typing.BinaryIO | None:
@@ -189,22 +235,17 @@ class _Reader:
         raw = bytearray()
         return int.from_bytes(raw, "little") if self.take(_LENGTH, raw) else None
 
-    def text(self) -> str:
-        """The text :func:`_write_text` wrote, up to the length of 0 after it.
+    def message(self) -> tuple[str, list[Any], Any] | None:
+        """(kind, the encoded story with its text back in place, extra); None at the end.
 
-        ValueError (or EOFError) when the stream breaks off or is not a text.
+        ValueError (or EOFError, TypeError) when the stream breaks off or is not a message.
         """
         size = self.length()
         if size is None:
-            raise EOFError("the message breaks off")
-        return self._text(size)
-
-    def _text(self, first: int) -> str:
-        """The text whose first piece is ``first`` bytes long (0: the empty text)."""
+            return None
         # Each piece was encoded on its own: decoded as it comes, the text is never held
         # as UTF-8 whole beside the string it becomes (Devanagari: 3 bytes a character).
         pieces: list[str] = []
-        size: int | None = first
         while size:
             piece = bytearray()
             if not self.take(size, piece):
@@ -216,17 +257,6 @@ class _Reader:
             raise EOFError("the message breaks off")
         text = "".join(pieces)
         del pieces
-        return text
-
-    def message(self) -> tuple[str, list[Any], Any] | None:
-        """(kind, the encoded story with its text back in place, extra); None at the end.
-
-        ValueError (or EOFError, TypeError) when the stream breaks off or is not a message.
-        """
-        size = self.length()
-        if size is None:
-            return None
-        text = self._text(size)
         size = self.length()
         head = bytearray()
         if size is None or not self.take(size, head):
@@ -308,7 +338,7 @@ class Preload:
             partial = read_partial(self.path, self._part, typography=self.typography)
             if partial is not None:
                 extra = [list(partial.numbers), partial.total]
-                _send(out, *_packed("partial", lambda: partial.story, extra))
+                _send(out, *_packed("partial", lambda: partial.story, lambda: extra))
                 del partial
                 # The rest yields the processor to the parent drawing the first page.
                 with contextlib.suppress(OSError):
@@ -320,9 +350,9 @@ class Preload:
             # The whole book's text goes to the spool as it is made, and only the rest
             # down the pipe: the parent reads the text back once this process is gone, so
             # the two never hold a copy of the book each.
-            with spooled_text(functools.partial(_write_text, spool)):
-                head, text = _packed("spooled", self._load)
-            spool.write(bytes(_LENGTH))
+            writer = _SpoolWriter(spool)
+            with spooled_text(writer):
+                head, text = _packed("spooled", self._load, lambda: [writer.chars, writer.size])
             spool.flush()
         if os.getppid() == parent:  # else orphaned: nobody is reading
             _send(out, head, text)
@@ -346,9 +376,8 @@ class Preload:
             _, row, extra = message
             self._finish()  # the child is gone, its memory with it, before the text is read
             with spool:
-                os.lseek(spool.fileno(), 0, os.SEEK_SET)
-                row[_TEXT_FIELD] = _Reader(spool.fileno()).text()
-            return "story", row, extra
+                row[_TEXT_FIELD] = _read_spool(spool.fileno(), *extra)
+            return "story", row, None
         except (ValueError, EOFError, TypeError, OSError):
             return None
 
