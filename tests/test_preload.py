@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from typing import TYPE_CHECKING
 
@@ -92,6 +93,39 @@ def test_the_spool_gives_back_the_text_written_to_it(pieces: list[str], chunk: i
         assert preload_module._read_spool(spool.fileno(), writer.chars, writer.size) == text
         with pytest.raises(ValueError, match="not"):
             preload_module._read_spool(spool.fileno(), writer.chars + 1, writer.size)
+
+
+def test_a_spool_that_cannot_be_written_is_loaded_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk, say: the child fails to write the text, and the reader loads the book."""
+    path = tmp_path / "s.txt"
+    path.write_text(STORY * 50, encoding="utf-8")
+    spool_path = tmp_path / "spool"
+    spool_path.write_bytes(b"")
+    monkeypatch.setattr(preload_module, "_spool_file", lambda folder: spool_path.open("rb"))
+    loaded_here: list[Path] = []
+    real_load = Preload._load
+
+    def load_here(self: Preload) -> Story:
+        if os.getpid() == parent:
+            loaded_here.append(self.path)
+        return real_load(self)
+
+    parent = os.getpid()
+    monkeypatch.setattr(Preload, "_load", load_here)
+    assert Preload(path, spool=tmp_path).result() == load(path)
+    assert loaded_here == [path]
+
+
+def test_a_text_that_cannot_be_mapped_is_read_in_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(preload_module, "_decode_mapped", lambda fd, size: None)
+    with tempfile.TemporaryFile() as spool:
+        writer = preload_module._SpoolWriter(spool)
+        writer("plain English, “quoted”")
+        spool.flush()
+        got = preload_module._read_spool(spool.fileno(), writer.chars, writer.size)
+    assert got == "plain English, “quoted”"
 
 
 def test_without_a_spool_the_text_comes_down_the_pipe(

@@ -174,14 +174,10 @@ def _read_spool(fd: int, chars: int, size: int) -> str:
     """
     if os.fstat(fd).st_size != size:
         raise ValueError("the spooled text is not all there")
+    text = _decode_mapped(fd, size) if 0 < size < 2 * chars else None
     if size == 0:
         text = ""
-    elif size < 2 * chars:
-        import mmap
-
-        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as mapped:
-            text = str(mapped, "utf-8", "surrogatepass")
-    else:
+    elif text is None:
         import codecs
 
         decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
@@ -194,6 +190,18 @@ def _read_spool(fd: int, chars: int, size: int) -> str:
     if len(text) != chars:
         raise ValueError("the spooled text is not the text sent")
     return text
+
+
+def _decode_mapped(fd: int, size: int) -> str | None:
+    """The UTF-8 in the first ``size`` bytes of ``fd``, decoded from a mapping of the file;
+    None where the file cannot be mapped."""
+    import mmap
+
+    try:
+        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as mapped:
+            return str(mapped, "utf-8", "surrogatepass")
+    except OSError:
+        return None
 
 
 def _spool_file(folder: Path) -> typing.BinaryIO | None:
