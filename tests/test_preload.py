@@ -56,11 +56,34 @@ def test_preload_in_a_child_equals_loading_in_place(tmp_path: Path) -> None:
     assert Preload(path).result() == load(path)
 
 
+def _loads_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The paths the reader's own process loads (the fallback), recorded from now on."""
+    parent = os.getpid()
+    loaded: list[Path] = []
+    real_load = Preload._load
+
+    def load_here(self: Preload) -> Story:
+        if os.getpid() == parent:
+            loaded.append(self.path)
+        return real_load(self)
+
+    monkeypatch.setattr(Preload, "_load", load_here)
+    return loaded
+
+
+@pytest.mark.parametrize(
+    ("body", "read_as"),
+    [
+        (STORY * 50, "decoded in one go"),
+        (STORY + "\n\nनमस्ते दुनिया, यह कहानी है।\n" * 300, "a piece at a time"),
+    ],
+    ids=["english", "devanagari"],
+)
 def test_the_whole_text_comes_back_through_the_spool(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, read_as: str
 ) -> None:
     path = tmp_path / "s.txt"
-    path.write_text(STORY * 50, encoding="utf-8")
+    path.write_text(body, encoding="utf-8")
     spool_path = tmp_path / "spool"
     made = preload_module._spool_file
 
@@ -70,10 +93,40 @@ def test_the_whole_text_comes_back_through_the_spool(
 
     monkeypatch.setattr(preload_module, "_spool_file", named)
     monkeypatch.setattr(story_module, "_JOIN_EVERY", 7)  # the child hands out many pieces
+    monkeypatch.setattr(preload_module, "_TEXT_CHUNK", 100)  # read back in many pieces
+    loaded_here = _loads_in_the_parent(monkeypatch)
     story = Preload(path, spool=tmp_path / "cache").result()
     assert story == load(path)
-    # The child wrote the text there, and only the text, as UTF-8.
-    assert spool_path.read_bytes() == story.text.encode()
+    assert loaded_here == []  # it came from the child, not from a fallback
+    # The child wrote the text there as UTF-8, then the rest of the story.
+    spooled = spool_path.read_bytes()
+    text = story.text.encode()
+    assert spooled.startswith(text)
+    assert len(spooled) > len(text)
+    assert (len(text) < 2 * len(story.text)) == (read_as == "decoded in one go")
+
+
+def test_the_child_is_gone_before_the_text_is_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The point of the spool: the child's memory is back before the reader's copy is made."""
+    path = tmp_path / "s.txt"
+    path.write_text(STORY * 50, encoding="utf-8")
+    preload = Preload(path, spool=tmp_path)
+    alive: list[bool] = []
+    read_spool = preload_module._read_spool
+
+    def read_after_checking(fd: int, chars: int, size: int) -> str:
+        try:
+            os.kill(preload._pid, 0)
+            alive.append(True)
+        except ProcessLookupError:  # reaped: no such process any more
+            alive.append(False)
+        return read_spool(fd, chars, size)
+
+    monkeypatch.setattr(preload_module, "_read_spool", read_after_checking)
+    assert preload.result() == load(path)
+    assert alive == [False]
 
 
 @given(
@@ -88,6 +141,7 @@ def test_the_spool_gives_back_the_text_written_to_it(pieces: list[str], chunk: i
         writer = preload_module._SpoolWriter(spool)
         for piece in pieces:
             writer(piece)
+        spool.write(b"\xda}\x0f\x00\x80")  # what follows the text: the story's head
         spool.flush()
         text = "".join(pieces)
         assert preload_module._read_spool(spool.fileno(), writer.chars, writer.size) == text
@@ -104,16 +158,7 @@ def test_a_spool_that_cannot_be_written_is_loaded_in_place(
     spool_path = tmp_path / "spool"
     spool_path.write_bytes(b"")
     monkeypatch.setattr(preload_module, "_spool_file", lambda folder: spool_path.open("rb"))
-    loaded_here: list[Path] = []
-    real_load = Preload._load
-
-    def load_here(self: Preload) -> Story:
-        if os.getpid() == parent:
-            loaded_here.append(self.path)
-        return real_load(self)
-
-    parent = os.getpid()
-    monkeypatch.setattr(Preload, "_load", load_here)
+    loaded_here = _loads_in_the_parent(monkeypatch)
     assert Preload(path, spool=tmp_path).result() == load(path)
     assert loaded_here == [path]
 

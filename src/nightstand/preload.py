@@ -109,18 +109,16 @@ def pack(story: Story) -> bytes:
     return out.getvalue()
 
 
-def _packed(
-    kind: str, load: Callable[[], Story], extra: Callable[[], Any] = lambda: None
-) -> tuple[bytes, str]:
+def _packed(kind: str, load: Callable[[], Story], extra: Any = None) -> tuple[bytes, str]:
     """A message: its head (``kind``, every field of what ``load`` returns but the text,
-    and what ``extra`` returns once it is loaded), and the text.
+    and ``extra``), and the text.
 
     Encoded, the story is its text and a few flat columns: its blocks (most of its memory)
     are let go before the bytes are made.
     """
     row = _encoder(Story)(load())
     text, row[_TEXT_FIELD] = row[_TEXT_FIELD], ""
-    return marshal.dumps([kind, row, extra()]), text
+    return marshal.dumps([kind, row, extra]), text
 
 
 _TEXT_FIELD = _plan(Story)[0].index("text")
@@ -164,7 +162,8 @@ class _SpoolWriter:
 
 
 def _read_spool(fd: int, chars: int, size: int) -> str:
-    """The ``chars`` characters a :class:`_SpoolWriter` wrote to ``fd`` as ``size`` bytes.
+    """The ``chars`` characters a :class:`_SpoolWriter` wrote to ``fd`` as its first
+    ``size`` bytes (the rest of the story follows them).
 
     Decoded from a mapping of the file in one go when its UTF-8 is smaller than the string
     it becomes (a mostly English text with curly quotes: the string takes 2 bytes a
@@ -172,24 +171,39 @@ def _read_spool(fd: int, chars: int, size: int) -> str:
     pieces and their join are held (Devanagari: 3 bytes a character in UTF-8, 2 in the
     string). ValueError when the file does not hold that text.
     """
-    if os.fstat(fd).st_size != size:
+    if os.fstat(fd).st_size < size:
         raise ValueError("the spooled text is not all there")
     text = _decode_mapped(fd, size) if 0 < size < 2 * chars else None
     if size == 0:
         text = ""
     elif text is None:
-        import codecs
-
-        decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
-        pieces = [
-            decoder.decode(os.pread(fd, _TEXT_CHUNK, at)) for at in range(0, size, _TEXT_CHUNK)
-        ]
-        pieces.append(decoder.decode(b"", final=True))
+        pieces: list[str] = []
+        at = 0
+        while at < size:
+            want = min(max(_TEXT_CHUNK, 4), size - at)  # 4 bytes: a character at least
+            data = os.pread(fd, want, at)
+            if len(data) != want:
+                raise ValueError("the spooled text is not all there")
+            cut = want if at + want == size else _whole_characters(data)
+            pieces.append(str(memoryview(data)[:cut], "utf-8", "surrogatepass"))
+            del data
+            at += cut
         text = "".join(pieces)
         del pieces
     if len(text) != chars:
         raise ValueError("the spooled text is not the text sent")
     return text
+
+
+def _whole_characters(data: bytes) -> int:
+    """How many bytes at the start of ``data`` (UTF-8) hold whole characters: all of them,
+    or up to the last character, whose bytes run on past the end."""
+    last = len(data) - 1
+    while last > 0 and data[last] & 0xC0 == 0x80:  # a continuation byte
+        last -= 1
+    lead = data[last]
+    length = 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    return len(data) if last + length <= len(data) else last
 
 
 def _decode_mapped(fd: int, size: int) -> str | None:
@@ -271,7 +285,8 @@ class _Reader:
             raise EOFError("the message breaks off")
         kind, row, extra = marshal.loads(head)
         del head
-        row[_TEXT_FIELD] = text
+        if kind != "spooled":  # a notice that the story is in the spool has no row
+            row[_TEXT_FIELD] = text
         return str(kind), row, extra
 
 
@@ -346,7 +361,7 @@ class Preload:
             partial = read_partial(self.path, self._part, typography=self.typography)
             if partial is not None:
                 extra = [list(partial.numbers), partial.total]
-                _send(out, *_packed("partial", lambda: partial.story, lambda: extra))
+                _send(out, *_packed("partial", lambda: partial.story, extra))
                 del partial
                 # The rest yields the processor to the parent drawing the first page.
                 with contextlib.suppress(OSError):
@@ -355,13 +370,17 @@ class Preload:
         if spool is None:
             head, text = _packed("story", self._load)
         else:
-            # The whole book's text goes to the spool as it is made, and only the rest
-            # down the pipe: the parent reads the text back once this process is gone, so
-            # the two never hold a copy of the book each.
+            # The whole book goes to the spool, its text as it is made and then the head,
+            # and only a notice of their sizes down the pipe: the parent reads them back
+            # once this process is gone, so the two never hold a copy of the book each;
+            # and it joins the text before it reads the head, so not the head then either.
             writer = _SpoolWriter(spool)
             with spooled_text(writer):
-                head, text = _packed("spooled", self._load, lambda: [writer.chars, writer.size])
+                story_head, text = _packed("story", self._load)
+            spool.write(story_head)
             spool.flush()
+            head = marshal.dumps(["spooled", None, [writer.chars, writer.size, len(story_head)]])
+            del story_head
         if os.getppid() == parent:  # else orphaned: nobody is reading
             _send(out, head, text)
 
@@ -381,11 +400,17 @@ class Preload:
             spool, self._spool = self._spool, None
             if spool is None:
                 return None
-            _, row, extra = message
+            chars, size, head_size = message[2]
             self._finish()  # the child is gone, its memory with it, before the text is read
             with spool:
-                row[_TEXT_FIELD] = _read_spool(spool.fileno(), *extra)
-            return "story", row, None
+                text = _read_spool(spool.fileno(), chars, size)
+                head = os.pread(spool.fileno(), head_size, size)
+            if len(head) != head_size:
+                return None
+            kind, row, extra = marshal.loads(head)
+            del head
+            row[_TEXT_FIELD] = text
+            return str(kind), row, extra
         except (ValueError, EOFError, TypeError, OSError):
             return None
 
