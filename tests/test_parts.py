@@ -22,6 +22,7 @@ from nightstand.layout import LayoutSettings, Paginator
 from nightstand.preload import Preload
 from nightstand.state import PartialPlace, StateStore
 from parts_helpers import assert_parts_match, part_range, write_split_epub
+from preload_helpers import loads_in_the_parent
 from sync_helpers import write_epub
 
 MAHABHARATA = Path(__file__).parent.parent.parent / "shared/corpus/epub3-samples/mahabharata.epub"
@@ -101,11 +102,13 @@ def test_the_loader_child_sends_the_part_then_the_whole_book(
 ) -> None:
     book = write_epub(tmp_path / "book.epub", chapters=30)
     monkeypatch.setattr(parts_module, "MIN_BYTES", 1)  # the child is forked: it sees this
-    preload = Preload(book, part=20)
+    loaded_here = loads_in_the_parent(monkeypatch)
+    preload = Preload(book, part=20, spool=tmp_path / "cache")  # as the reader opens it
     first = preload.result()
     assert preload.partial is not None and 20 in preload.partial.numbers
     assert first == preload.partial.story and len(first.text) < len(load(book).text)
     assert preload.rest() == load(book)
+    assert loaded_here == []  # both came from the child
     # A place the book does not have (it changed): read whole at once.
     preload = Preload(book, part=999)
     assert preload.result() == load(book) and preload.partial is None

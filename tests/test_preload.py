@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -15,11 +15,10 @@ import nightstand.story as story_module
 from nightstand.errors import StoryError
 from nightstand.formats import load
 from nightstand.preload import Preload, pack, unpack
+from nightstand.story import Story
+from preload_helpers import loads_in_the_parent
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from nightstand.story import Story
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
 STORY = """Title: Packed
 
@@ -56,21 +55,6 @@ def test_preload_in_a_child_equals_loading_in_place(tmp_path: Path) -> None:
     assert Preload(path).result() == load(path)
 
 
-def _loads_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The paths the reader's own process loads (the fallback), recorded from now on."""
-    parent = os.getpid()
-    loaded: list[Path] = []
-    real_load = Preload._load
-
-    def load_here(self: Preload) -> Story:
-        if os.getpid() == parent:
-            loaded.append(self.path)
-        return real_load(self)
-
-    monkeypatch.setattr(Preload, "_load", load_here)
-    return loaded
-
-
 @pytest.mark.parametrize(
     ("body", "read_as"),
     [
@@ -94,7 +78,7 @@ def test_the_whole_text_comes_back_through_the_spool(
     monkeypatch.setattr(preload_module, "_spool_file", named)
     monkeypatch.setattr(story_module, "_JOIN_EVERY", 7)  # the child hands out many pieces
     monkeypatch.setattr(preload_module, "_TEXT_CHUNK", 100)  # read back in many pieces
-    loaded_here = _loads_in_the_parent(monkeypatch)
+    loaded_here = loads_in_the_parent(monkeypatch)
     story = Preload(path, spool=tmp_path / "cache").result()
     assert story == load(path)
     assert loaded_here == []  # it came from the child, not from a fallback
@@ -158,7 +142,7 @@ def test_a_spool_that_cannot_be_written_is_loaded_in_place(
     spool_path = tmp_path / "spool"
     spool_path.write_bytes(b"")
     monkeypatch.setattr(preload_module, "_spool_file", lambda folder: spool_path.open("rb"))
-    loaded_here = _loads_in_the_parent(monkeypatch)
+    loaded_here = loads_in_the_parent(monkeypatch)
     assert Preload(path, spool=tmp_path).result() == load(path)
     assert loaded_here == [path]
 
@@ -171,6 +155,15 @@ def test_a_text_that_cannot_be_mapped_is_read_in_pieces(monkeypatch: pytest.Monk
         spool.flush()
         got = preload_module._read_spool(spool.fileno(), writer.chars, writer.size)
     assert got == "plain English, “quoted”"
+
+
+def test_a_story_built_before_the_spool_comes_down_the_pipe(tmp_path: Path) -> None:
+    """A loader that hands over a story it already has (its builder did not run in the
+    spool): the text goes down the pipe, not lost for an empty spool."""
+    path = tmp_path / "s.txt"
+    path.write_text(STORY * 50, encoding="utf-8")
+    story = load(path)
+    assert Preload(path, loader=lambda: story, spool=tmp_path).result() == story
 
 
 def test_without_a_spool_the_text_comes_down_the_pipe(
@@ -204,24 +197,33 @@ def test_cancel_reaps_the_child(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_every_hostile_file_comes_back_through_the_spool_as_load_reads_it(
-    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+def test_every_hostile_and_archive_file_comes_back_through_the_spool(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every format and every fallback (Markdown read as plain text, a damaged EPUB): the
-    story a child spools is the story loaded in place, and so is the error."""
+    """Every format and every fallback (Markdown read as plain text, a damaged EPUB), and
+    the archives' own books (AO3's HTML and EPUB, FanFicFare's EPUB with its title page
+    and summary): the story a child spools is the story loaded in place, and so is the
+    error; and a story that loads is loaded by the child, not again by the reader."""
     from hostile.corpus import corpus
+    from test_epub import ao3_epub, fanficfare_epub
 
-    files = corpus(tmp_path_factory)
-    formats = set()
-    for f in files:
+    paths = [f.path for f in corpus(tmp_path_factory)]
+    paths += sorted(FIXTURES.glob("*"))
+    paths += [ao3_epub(tmp_path / "ao3.epub"), fanficfare_epub(tmp_path / "fff.epub")]
+    loaded_here = loads_in_the_parent(monkeypatch)
+    suffixes = set()
+    for path in paths:
         try:
-            expected: Story | str = load(f.path)
+            expected: Story | str = load(path)
         except StoryError as exc:
             expected = str(exc)
+        loaded_here.clear()
         try:
-            got: Story | str = Preload(f.path, spool=tmp_path).result()
+            got: Story | str = Preload(path, spool=tmp_path).result()
         except StoryError as exc:
             got = str(exc)
-        assert got == expected, f.name
-        formats.add(f.fmt)
-    assert {"txt", "md", "html", "epub"} <= formats
+        assert got == expected, path.name
+        if isinstance(expected, Story):
+            assert loaded_here == [], f"{path.name} was loaded again by the reader"
+            suffixes.add(path.suffix)
+    assert {".txt", ".md", ".html", ".epub"} <= suffixes

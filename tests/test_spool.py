@@ -59,6 +59,22 @@ def test_a_second_story_in_one_spool_is_refused() -> None:
             StoryBuilder()
 
 
+def test_a_scratch_builder_keeps_its_text_and_leaves_the_spool() -> None:
+    """A fragment's paragraphs (an EPUB's summary, AO3's tag lists) are built before or
+    while the story is: they are not the story, and do not take its spool."""
+    pieces: list[str] = []
+    with spooled_text(pieces.append) as spool:
+        scratch = StoryBuilder(scratch=True)
+        scratch.paragraph("a summary")
+        assert scratch.build(title="S").text == "a summary"
+        assert not spool.taken
+        builder = StoryBuilder()
+        builder.paragraph("the story")
+        assert builder.build(title="T").text == ""
+    assert spool.taken
+    assert pieces == ["the story"]
+
+
 def test_outside_the_block_builders_keep_their_text() -> None:
     pieces: list[str] = []
     with spooled_text(pieces.append):

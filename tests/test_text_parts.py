@@ -11,21 +11,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import nightstand.preload as preload_module
+from nightstand.errors import StoryError
 from nightstand.formats import load, plaintext
 from nightstand.formats import parts as parts_module
 from nightstand.formats.parts import Partial, read_partial
 from nightstand.formats.plaintext import parse_plaintext, read_plaintext_parts, scan_body
 from nightstand.preload import Preload
 from parts_helpers import assert_parts_match, part_range
+from preload_helpers import loads_in_the_parent
 from storymaker import story_text
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
 _PROSE = [
     "The lamps were lit along the quay.",
@@ -123,11 +125,32 @@ def test_the_loader_child_sends_a_chapter_then_the_whole_story(
 ) -> None:
     book = _long_story(tmp_path)
     monkeypatch.setattr(parts_module, "MIN_BYTES", 1)  # the child is forked: it sees this
-    preload = Preload(book, part=30)
+    loaded_here = loads_in_the_parent(monkeypatch)
+    preload = Preload(book, part=30, spool=tmp_path / "cache")  # as the reader opens it
     first = preload.result()
     assert preload.partial is not None and preload.partial.numbers == (0, 1, 30)
     assert first == preload.partial.story
     assert preload.rest() == load(book)
+    assert loaded_here == []  # both came from the child
+
+
+def test_a_cancel_while_the_whole_book_is_read_back_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child is gone and the reader is reading the spool when the reader leaves."""
+    book = _long_story(tmp_path)
+    monkeypatch.setattr(parts_module, "MIN_BYTES", 1)
+    preload = Preload(book, part=30, spool=tmp_path / "cache")
+    preload.result()
+    read_spool = preload_module._read_spool
+
+    def cancelled_meanwhile(fd: int, chars: int, size: int) -> str:
+        preload.cancel()
+        return read_spool(fd, chars, size)
+
+    monkeypatch.setattr(preload_module, "_read_spool", cancelled_meanwhile)
+    with pytest.raises(StoryError, match="stopped"):
+        preload.rest()
 
 
 def test_chapterless_and_small_stories_are_read_whole(tmp_path: Path) -> None:

@@ -375,12 +375,12 @@ class Preload:
             # once this process is gone, so the two never hold a copy of the book each;
             # and it joins the text before it reads the head, so not the head then either.
             writer = _SpoolWriter(spool)
-            with spooled_text(writer):
-                story_head, text = _packed("story", self._load)
-            spool.write(story_head)
-            spool.flush()
-            head = marshal.dumps(["spooled", None, [writer.chars, writer.size, len(story_head)]])
-            del story_head
+            with spooled_text(writer) as spooled:
+                head, text = _packed("story", self._load)
+            if spooled.taken and not text:  # else the story came from elsewhere: as it is
+                spool.write(head)
+                spool.flush()
+                head = marshal.dumps(["spooled", None, [writer.chars, writer.size, len(head)]])
         if os.getppid() == parent:  # else orphaned: nobody is reading
             _send(out, head, text)
 
@@ -488,9 +488,9 @@ class Preload:
         Safe to call more than once, and from another thread than the one that started it;
         a thread waiting in :meth:`rest` is woken (the pipe ends) and closes the pipe itself.
         """
+        self._cancelled = True  # also for a thread reading the spool, the child gone
         if self._fd < 0:
             return
-        self._cancelled = True
         with contextlib.suppress(OSError):
             os.kill(self._pid, signal.SIGKILL)
         if self._reading:

@@ -293,19 +293,22 @@ _SPOOL: ContextVar[_Spool | None] = ContextVar("nightstand_spool", default=None)
 
 
 @contextlib.contextmanager
-def spooled_text(write: Callable[[str], None]) -> Iterator[None]:
+def spooled_text(write: Callable[[str], None]) -> Iterator[_Spool]:
     """Within this block, the :class:`StoryBuilder` hands its text to ``write``, in pieces
     and in order, as it goes, and the :class:`Story` it builds has an empty text.
 
     For a process that only passes a book on (the preload child): it never holds the
-    book's text whole, nor the pieces of it and their join side by side. One story is
-    built in the block: a second builder raises RuntimeError (its text would follow the
+    text it builds, nor the pieces of it and their join side by side. One story is built
+    in the block: a second builder raises RuntimeError (its text would follow the
     first's), and so a loader must decide everything it needs the text for before it
-    builds (see ``formats.markdown``).
+    builds (see ``formats.markdown``). A scratch builder (a fragment's paragraphs, not a
+    story) is not one: it never takes the spool. What the block yields says, afterwards,
+    whether a builder took it (``taken``).
     """
-    token = _SPOOL.set(_Spool(write))
+    spool = _Spool(write)
+    token = _SPOOL.set(spool)
     try:
-        yield
+        yield spool
     finally:
         _SPOOL.reset(token)
 
@@ -317,7 +320,9 @@ class StoryBuilder:
     :meth:`end_mark` in order; the builder computes offsets, the body text and the chapters.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, scratch: bool = False) -> None:
+        """``scratch``: what is built is not a story (a fragment's paragraphs, say), so
+        the builder keeps its text even inside :func:`spooled_text`."""
         self._parts: list[str] = []
         self._chunks: list[str] = []
         # The blocks as columns (see Blocks), never as objects: a big book has 100,000s.
@@ -331,7 +336,7 @@ class StoryBuilder:
         self._part_starts: list[int] = []
         self._part_pending = 0
         self._spool: Callable[[str], None] | None = None
-        spool = _SPOOL.get()
+        spool = None if scratch else _SPOOL.get()
         if spool is not None:
             if spool.taken:
                 raise RuntimeError("a second story built inside spooled_text")

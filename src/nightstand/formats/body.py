@@ -22,7 +22,9 @@ class Body:
     block that is neither a note nor a scene break, and whatever notes and breaks follow
     it. Every block before that goes straight into the :class:`StoryBuilder`, in order, so
     a big book is never held twice (once as blocks waiting, once as the story's text).
-    ``record`` also keeps every paragraph's text, for :attr:`paragraphs`.
+    ``record`` also keeps every paragraph's text, for :attr:`paragraphs`: such a body is
+    for a fragment's paragraphs, not a story, and its builder is a scratch one (it never
+    takes a spool, see ``story.spooled_text``).
 
     Where a part of the file (an EPUB's spine document) begins is marked in the same stream
     (:meth:`part`), so it lands between the right blocks however long the tail waits.
@@ -31,7 +33,7 @@ class Body:
     __slots__ = ("_builder", "_tail", "blocks", "chars", "has_prose", "has_text", "paragraphs")
 
     def __init__(self, *, record: bool = False) -> None:
-        self._builder = StoryBuilder()
+        self._builder = StoryBuilder(scratch=record)
         self._tail: list[_Op] = []
         self.blocks = 0
         """How many blocks have been added."""
