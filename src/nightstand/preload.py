@@ -165,11 +165,12 @@ def _read_spool(fd: int, chars: int, size: int) -> str:
     """The ``chars`` characters a :class:`_SpoolWriter` wrote to ``fd`` as its first
     ``size`` bytes (the rest of the story follows them).
 
-    Decoded from a mapping of the file in one go when its UTF-8 is smaller than the string
-    it becomes (a mostly English text with curly quotes: the string takes 2 bytes a
-    character, UTF-8 about 1); else a piece at a time and joined, so that at most the
-    pieces and their join are held (Devanagari: 3 bytes a character in UTF-8, 2 in the
-    string). ValueError when the file does not hold that text.
+    Decoded from a mapping of the file in one go when its UTF-8 takes under 2 bytes a
+    character (a mostly English text with curly quotes: about 1, while the string takes 2;
+    the mapping and the string are then less than the string twice over); else a piece at
+    a time and joined, so that at most the pieces and their join are held (Devanagari: 3
+    bytes a character in UTF-8, 2 in the string). ValueError when the file does not hold
+    that text.
     """
     if os.fstat(fd).st_size < size:
         raise ValueError("the spooled text is not all there")
