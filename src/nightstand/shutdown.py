@@ -97,9 +97,11 @@ class Shutdown:
         ask = self.on_signal
         if ask is None:
             self.finish()
-        threading.Thread(target=self._watchdog, name="nightstand-exit", daemon=True).start()
+        # The app is asked before the watchdog starts: on SIGHUP the watchdog does not
+        # wait, and started first it could run the clean-ups before the app was asked.
         with contextlib.suppress(Exception):
             ask(signum)
+        threading.Thread(target=self._watchdog, name="nightstand-exit", daemon=True).start()
 
     def _watchdog(self) -> None:
         grace = 0.0 if self.terminal_gone else self.grace
