@@ -175,25 +175,27 @@ def _read_spool(fd: int, chars: int, size: int) -> str:
     if os.fstat(fd).st_size < size:
         raise ValueError("the spooled text is not all there")
     text = _decode_mapped(fd, size) if 0 < size < 2 * chars else None
-    if size == 0:
-        text = ""
-    elif text is None:
-        pieces: list[str] = []
-        at = 0
-        while at < size:
-            want = min(max(_TEXT_CHUNK, 4), size - at)  # 4 bytes: a character at least
-            data = os.pread(fd, want, at)
-            if len(data) != want:
-                raise ValueError("the spooled text is not all there")
-            cut = want if at + want == size else _whole_characters(data)
-            pieces.append(str(memoryview(data)[:cut], "utf-8", "surrogatepass"))
-            del data
-            at += cut
-        text = "".join(pieces)
-        del pieces
+    if text is None:
+        text = _decode_pieces(fd, size)
     if len(text) != chars:
         raise ValueError("the spooled text is not the text sent")
     return text
+
+
+def _decode_pieces(fd: int, size: int) -> str:
+    """The UTF-8 in the first ``size`` bytes of ``fd``, a piece at a time, then joined."""
+    pieces: list[str] = []
+    at = 0
+    while at < size:
+        want = min(max(_TEXT_CHUNK, 4), size - at)  # 4 bytes: a character at least
+        data = os.pread(fd, want, at)
+        if len(data) != want:
+            raise ValueError("the spooled text is not all there")
+        cut = want if at + want == size else _whole_characters(data)
+        pieces.append(str(memoryview(data)[:cut], "utf-8", "surrogatepass"))
+        del data
+        at += cut
+    return "".join(pieces)
 
 
 def _whole_characters(data: bytes) -> int:
