@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
+import nightstand.filetext as filetext
 import nightstand.preload as preload_module
 import nightstand.story as story_module
 from nightstand.errors import StoryError
+from nightstand.filetext import FileText
 from nightstand.formats import load
 from nightstand.preload import Preload, pack, unpack
 from nightstand.story import Story
 from preload_helpers import loads_in_the_parent
+
+if TYPE_CHECKING:
+    from nightstand.filetext import BookText
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
@@ -55,17 +58,17 @@ def test_preload_in_a_child_equals_loading_in_place(tmp_path: Path) -> None:
     assert Preload(path).result() == load(path)
 
 
+@pytest.mark.parametrize("kept", [True, False], ids=["kept-in-the-file", "read-back-whole"])
 @pytest.mark.parametrize(
-    ("body", "read_as"),
-    [
-        (STORY * 50, "decoded in one go"),
-        (STORY + "\n\nनमस्ते दुनिया, यह कहानी है।\n" * 300, "a piece at a time"),
-    ],
+    "body",
+    [STORY * 50, STORY + "\n\nनमस्ते दुनिया, यह कहानी है।\n" * 300],
     ids=["english", "devanagari"],
 )
 def test_the_whole_text_comes_back_through_the_spool(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, read_as: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, kept: bool
 ) -> None:
+    """A long text stays in the spool, read from there a piece at a time; a short one is
+    read back whole, as a string. Either is the text loaded in place."""
     path = tmp_path / "s.txt"
     path.write_text(body, encoding="utf-8")
     spool_path = tmp_path / "spool"
@@ -77,60 +80,59 @@ def test_the_whole_text_comes_back_through_the_spool(
 
     monkeypatch.setattr(preload_module, "_spool_file", named)
     monkeypatch.setattr(story_module, "_JOIN_EVERY", 7)  # the child hands out many pieces
-    monkeypatch.setattr(preload_module, "_TEXT_CHUNK", 100)  # read back in many pieces
+    monkeypatch.setattr(filetext, "PIECE_CHARS", 100)  # written in many pieces
+    monkeypatch.setattr(preload_module, "KEEP_IN_FILE_CHARS", 1000 if kept else 10**9)
     loaded_here = loads_in_the_parent(monkeypatch)
     story = Preload(path, spool=tmp_path / "cache").result()
+    assert isinstance(story.text, FileText if kept else str)
     assert story == load(path)
     assert loaded_here == []  # it came from the child, not from a fallback
     # The child wrote the text there as UTF-8, then the rest of the story.
     spooled = spool_path.read_bytes()
-    text = story.text.encode()
+    text = story.text[:].encode()
     assert spooled.startswith(text)
     assert len(spooled) > len(text)
-    assert (len(text) < 2 * len(story.text)) == (read_as == "decoded in one go")
 
 
 def test_the_child_is_gone_before_the_text_is_read_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The point of the spool: the child's memory is back before the reader's copy is made."""
+    """The point of the spool: the child's memory is back before the reader reads."""
     path = tmp_path / "s.txt"
     path.write_text(STORY * 50, encoding="utf-8")
     preload = Preload(path, spool=tmp_path)
     alive: list[bool] = []
-    read_spool = preload_module._read_spool
+    spooled_text = preload_module._spooled_text
 
-    def read_after_checking(fd: int, chars: int, size: int) -> str:
+    def read_after_checking(spool: BinaryIO, chars: int, offsets: bytes) -> BookText:
         try:
             os.kill(preload._pid, 0)
             alive.append(True)
         except ProcessLookupError:  # reaped: no such process any more
             alive.append(False)
-        return read_spool(fd, chars, size)
+        return spooled_text(spool, chars, offsets)
 
-    monkeypatch.setattr(preload_module, "_read_spool", read_after_checking)
+    monkeypatch.setattr(preload_module, "_spooled_text", read_after_checking)
     assert preload.result() == load(path)
     assert alive == [False]
 
 
-@given(
-    st.lists(st.text(st.sampled_from("ab \u00a0\u201c\u201d\u0915\u094d\U0001f600")), max_size=8),
-    st.integers(1, 9),
-)
-def test_the_spool_gives_back_the_text_written_to_it(pieces: list[str], chunk: int) -> None:
-    """Decoded in one go (mostly ASCII) or a piece at a time (Devanagari), pieces cut
-    anywhere: the text that was written."""
-    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryFile() as spool:
-        patch.setattr(preload_module, "_TEXT_CHUNK", chunk)
-        writer = preload_module._SpoolWriter(spool)
-        for piece in pieces:
-            writer(piece)
-        spool.write(b"\xda}\x0f\x00\x80")  # what follows the text: the story's head
-        spool.flush()
-        text = "".join(pieces)
-        assert preload_module._read_spool(spool.fileno(), writer.chars, writer.size) == text
-        with pytest.raises(ValueError, match="not"):
-            preload_module._read_spool(spool.fileno(), writer.chars + 1, writer.size)
+def test_a_spool_that_does_not_hold_the_text_is_loaded_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut short after the child wrote it (a full disk): the reader loads the book."""
+    path = tmp_path / "s.txt"
+    path.write_text(STORY * 50, encoding="utf-8")
+    spooled_text = preload_module._spooled_text
+
+    def cut_short(spool: BinaryIO, chars: int, offsets: bytes) -> BookText:
+        spool.truncate(10)
+        return spooled_text(spool, chars, offsets)
+
+    monkeypatch.setattr(preload_module, "_spooled_text", cut_short)
+    loaded_here = loads_in_the_parent(monkeypatch)
+    assert Preload(path, spool=tmp_path).result() == load(path)
+    assert loaded_here == [path]
 
 
 def test_a_spool_that_cannot_be_written_is_loaded_in_place(
@@ -145,16 +147,6 @@ def test_a_spool_that_cannot_be_written_is_loaded_in_place(
     loaded_here = loads_in_the_parent(monkeypatch)
     assert Preload(path, spool=tmp_path).result() == load(path)
     assert loaded_here == [path]
-
-
-def test_a_text_that_cannot_be_mapped_is_read_in_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(preload_module, "_decode_mapped", lambda fd, size: None)
-    with tempfile.TemporaryFile() as spool:
-        writer = preload_module._SpoolWriter(spool)
-        writer("plain English, “quoted”")
-        spool.flush()
-        got = preload_module._read_spool(spool.fileno(), writer.chars, writer.size)
-    assert got == "plain English, “quoted”"
 
 
 def test_a_story_built_before_the_spool_comes_down_the_pipe(tmp_path: Path) -> None:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import nightstand.filetext as filetext
+import nightstand.search as search_module
+from filetext_helpers import file_text
 from nightstand.search import SearchError, compile_query, search
 from nightstand.story import NBSP, StoryBuilder
 
@@ -79,3 +85,37 @@ def test_too_many_matches_are_cut_and_say_so() -> None:
     assert matches.truncated
     assert matches.count_text == f"{MAX_MATCHES}+"
     assert not search("e e", "e").truncated
+
+
+TEXTS = st.lists(
+    st.text(st.sampled_from("ab a\u00a0\u201c\u201d."), max_size=30), min_size=1, max_size=12
+).map("\n".join)
+QUERIES = st.sampled_from(
+    ["a", "ab", "a b", "b a", '"a', "re:a+", "re:b\\s+a", "re:^a", "re:\\ba", "re:a$", "..."]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXTS, QUERIES, st.integers(1, 12))
+def test_a_search_a_stretch_at_a_time_finds_what_one_over_the_whole_text_finds(
+    text: str, query: str, window: int
+) -> None:
+    """Stretches cut anywhere (a newline after ``window`` characters), the text a string
+    or kept in a file: the matches of one finditer over the whole text."""
+    whole = [m.span() for m in compile_query(query).finditer(text) if m.end() > m.start()]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(filetext, "WINDOW_CHARS", window)
+        patch.setattr(filetext, "PIECE_CHARS", 4)
+        patch.setattr(search_module, "SEARCH_OVERLAP", 40)  # longer than any match here
+        assert list(search(text, query).spans) == whole
+        assert list(search(file_text(text), query).spans) == whole
+
+
+def test_a_match_running_past_a_stretch_is_found_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "one two\nthree four\nfive six\n" * 3
+    monkeypatch.setattr(filetext, "WINDOW_CHARS", 5)
+    spans = search(text, "two three").spans  # across newlines: cuts
+    assert [text[a:b] for a, b in spans] == ["two\nthree"] * 3
+    assert search(text, "re:(?<=\\n)five").spans == tuple(
+        m.span() for m in regex.finditer(r"(?<=\n)five", text)
+    )

@@ -8,7 +8,7 @@ alone has the whole story's text and blocks there.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 from unittest import mock
 
 import pytest
@@ -28,6 +28,8 @@ from storymaker import story_text
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from nightstand.filetext import BookText
 
 _PROSE = [
     "The lamps were lit along the quay.",
@@ -142,13 +144,13 @@ def test_a_cancel_while_the_whole_book_is_read_back_stops_it(
     monkeypatch.setattr(parts_module, "MIN_BYTES", 1)
     preload = Preload(book, part=30, spool=tmp_path / "cache")
     preload.result()
-    read_spool = preload_module._read_spool
+    spooled_text = preload_module._spooled_text
 
-    def cancelled_meanwhile(fd: int, chars: int, size: int) -> str:
+    def cancelled_meanwhile(spool: BinaryIO, chars: int, offsets: bytes) -> BookText:
         preload.cancel()
-        return read_spool(fd, chars, size)
+        return spooled_text(spool, chars, offsets)
 
-    monkeypatch.setattr(preload_module, "_read_spool", cancelled_meanwhile)
+    monkeypatch.setattr(preload_module, "_spooled_text", cancelled_meanwhile)
     with pytest.raises(StoryError, match="stopped"):
         preload.rest()
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from nightstand.state import PartialPlace, resolve_offset
 
 if TYPE_CHECKING:
+    from nightstand.filetext import BookText
     from nightstand.formats.parts import Partial
     from nightstand.layout import Page
     from nightstand.opening import OpenStory
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from nightstand.story import Story
 
 
-def _fits(text: str, at: int, quote: str) -> bool:
+def _fits(text: BookText, at: int, quote: str) -> bool:
     """Whether ``quote`` stands at ``at`` in ``text``, as far as ``text`` goes."""
     seen = text[at : at + len(quote)]
     return quote.startswith(seen) and (bool(seen) or not quote)

@@ -25,10 +25,12 @@ import os
 import signal
 import sys
 import typing
+from array import array
 from typing import TYPE_CHECKING, Any
 
 from nightstand.blockpack import decode_blocks, encode_blocks
 from nightstand.errors import StoryError
+from nightstand.filetext import BookText, FileText, PieceWriter
 from nightstand.story import Blocks, Story, spooled_text
 
 if TYPE_CHECKING:
@@ -124,6 +126,9 @@ def _packed(kind: str, load: Callable[[], Story], extra: Any = None) -> tuple[by
 _TEXT_FIELD = _plan(Story)[0].index("text")
 _TEXT_CHUNK = 1 << 20
 _LENGTH = 8  # bytes of each length on the wire
+KEEP_IN_FILE_CHARS = 1 << 20
+"""A spooled text this long or longer stays in the spool, read a piece at a time (see
+:mod:`nightstand.filetext`); a shorter one is read back whole, as a string."""
 
 
 def _send(out: typing.BinaryIO, head: bytes, text: str) -> None:
@@ -145,80 +150,20 @@ def _send(out: typing.BinaryIO, head: bytes, text: str) -> None:
     out.flush()
 
 
-class _SpoolWriter:
-    """Writes a text to the spool as UTF-8, a piece at a time, and counts it."""
-
-    def __init__(self, out: typing.BinaryIO) -> None:
-        self._out = out
-        self.chars = 0
-        self.size = 0
-
-    def __call__(self, text: str) -> None:
-        for i in range(0, len(text), _TEXT_CHUNK):
-            data = text[i : i + _TEXT_CHUNK].encode("utf-8", "surrogatepass")
-            self._out.write(data)
-            self.size += len(data)
-        self.chars += len(text)
-
-
-def _read_spool(fd: int, chars: int, size: int) -> str:
-    """The ``chars`` characters a :class:`_SpoolWriter` wrote to ``fd`` as its first
-    ``size`` bytes (the rest of the story follows them).
-
-    Decoded from a mapping of the file in one go when its UTF-8 takes under 2 bytes a
-    character (a mostly English text with curly quotes: about 1, while the string takes 2;
-    the mapping and the string are then less than the string twice over); else a piece at
-    a time and joined, so that at most the pieces and their join are held (Devanagari: 3
-    bytes a character in UTF-8, 2 in the string). ValueError when the file does not hold
-    that text.
-    """
-    if os.fstat(fd).st_size < size:
-        raise ValueError("the spooled text is not all there")
-    text = _decode_mapped(fd, size) if 0 < size < 2 * chars else None
-    if text is None:
-        text = _decode_pieces(fd, size)
-    if len(text) != chars:
-        raise ValueError("the spooled text is not the text sent")
-    return text
-
-
-def _decode_pieces(fd: int, size: int) -> str:
-    """The UTF-8 in the first ``size`` bytes of ``fd``, a piece at a time, then joined."""
-    pieces: list[str] = []
-    at = 0
-    while at < size:
-        want = min(max(_TEXT_CHUNK, 4), size - at)  # 4 bytes: a character at least
-        data = os.pread(fd, want, at)
-        if len(data) != want:
-            raise ValueError("the spooled text is not all there")
-        cut = want if at + want == size else _whole_characters(data)
-        pieces.append(str(memoryview(data)[:cut], "utf-8", "surrogatepass"))
-        del data
-        at += cut
-    return "".join(pieces)
-
-
-def _whole_characters(data: bytes) -> int:
-    """How many bytes at the start of ``data`` (UTF-8) hold whole characters: all of them,
-    or up to the last character, whose bytes run on past the end."""
-    last = len(data) - 1
-    while last > 0 and data[last] & 0xC0 == 0x80:  # a continuation byte
-        last -= 1
-    lead = data[last]
-    length = 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
-    return len(data) if last + length <= len(data) else last
-
-
-def _decode_mapped(fd: int, size: int) -> str | None:
-    """The UTF-8 in the first ``size`` bytes of ``fd``, decoded from a mapping of the file;
-    None where the file cannot be mapped."""
-    import mmap
-
-    try:
-        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as mapped:
-            return str(mapped, "utf-8", "surrogatepass")
-    except OSError:
-        return None
+def _spooled_text(spool: typing.BinaryIO, chars: int, offsets: bytes) -> BookText:
+    """The text a :class:`PieceWriter` wrote to the spool: kept there, read a piece at a
+    time, when it is :data:`KEEP_IN_FILE_CHARS` or longer; else read back whole.
+    ValueError when the spool does not hold that text."""
+    table = array("q")
+    table.frombytes(offsets)
+    text = FileText(os.dup(spool.fileno()), chars, table)
+    if chars >= KEEP_IN_FILE_CHARS:
+        return text
+    with contextlib.closing(text):
+        try:
+            return text[:]
+        except OSError as exc:
+            raise ValueError(str(exc)) from None
 
 
 def _spool_file(folder: Path) -> typing.BinaryIO | None:
@@ -377,13 +322,15 @@ class Preload:
             # and only a notice of their sizes down the pipe: the parent reads them back
             # once this process is gone, so the two never hold a copy of the book each;
             # and it joins the text before it reads the head, so not the head then either.
-            writer = _SpoolWriter(spool)
+            writer = PieceWriter(spool)
             with spooled_text(writer) as spooled:
                 head, text = _packed("story", self._load)
             if spooled.taken and not text:  # else the story came from elsewhere: as it is
+                writer.finish()
                 spool.write(head)
                 spool.flush()
-                head = marshal.dumps(["spooled", None, [writer.chars, writer.size, len(head)]])
+                notice = [writer.chars, writer.size, len(head), writer.offsets.tobytes()]
+                head = marshal.dumps(["spooled", None, notice])
         if os.getppid() == parent:  # else orphaned: nobody is reading
             _send(out, head, text)
 
@@ -403,10 +350,10 @@ class Preload:
             spool, self._spool = self._spool, None
             if spool is None:
                 return None
-            chars, size, head_size = message[2]
+            chars, size, head_size, offsets = message[2]
             self._finish()  # the child is gone, its memory with it, before the text is read
             with spool:
-                text = _read_spool(spool.fileno(), chars, size)
+                text = _spooled_text(spool, chars, offsets)
                 head = os.pread(spool.fileno(), head_size, size)
             if len(head) != head_size:
                 return None

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import regex
 
 from nightstand.errors import NightstandError
+from nightstand.filetext import BookText, windows
 from nightstand.typography import typed_pattern
 
 MAX_MATCHES = 100_000
@@ -86,18 +88,49 @@ class Matches:
         return i if i >= 0 else len(self.spans) - 1
 
 
-def search(text: str, query: str, *, seconds: float = SEARCH_SECONDS) -> Matches:
-    """Every match of ``query`` in ``text`` (empty matches skipped)."""
+SEARCH_OVERLAP = 4096
+"""How far past the end of a stretch of text a match that begins in it may run (see
+:func:`nightstand.filetext.windows`): a match longer than this is found only whole inside
+one stretch."""
+
+
+def search(text: BookText, query: str, *, seconds: float = SEARCH_SECONDS) -> Matches:
+    """Every match of ``query`` in ``text`` (empty matches skipped).
+
+    The text is searched a stretch at a time (a big book's text is kept in a file), each
+    stretch with what follows it up to :data:`SEARCH_OVERLAP`, so a match across the end
+    of a stretch is found all the same; the whole search stops after ``seconds``.
+    """
     pattern = compile_query(query)
     spans: list[tuple[int, int]] = []
     truncated = False
+    deadline = time.monotonic() + seconds
+    reached = 0  # where the last match ended
     try:
-        for m in pattern.finditer(text, concurrent=True, timeout=seconds):
-            if m.end() > m.start():
-                spans.append((m.start(), m.end()))
-                if len(spans) >= MAX_MATCHES:
-                    truncated = True
+        for at, cut, stretch in windows(text, overlap=SEARCH_OVERLAP):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            # The character before the stretch, for \b and look-behinds; searching from
+            # after it, ^ does not match there (it is not the text's start).
+            lead = 1 if at else 0
+            if lead:
+                stretch = text[at - 1] + stretch
+            # Matches do not overlap: one that ran past the last cut is not searched again.
+            pos = max(lead, reached - at + lead)
+            for m in pattern.finditer(stretch, pos, concurrent=True, timeout=left):
+                # A match may run past the cut, into the overlap, but not start there:
+                # the next stretch finds what starts after the cut.
+                if m.start() >= cut - at + lead:
                     break
+                if m.end() > m.start():
+                    spans.append((at - lead + m.start(), at - lead + m.end()))
+                    reached = at - lead + m.end()
+                    if len(spans) >= MAX_MATCHES:
+                        truncated = True
+                        break
+            if truncated:
+                break
     except TimeoutError:
         raise SearchError(
             f"the search took over {seconds:g} s and was stopped; try a simpler expression"

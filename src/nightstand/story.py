@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, overload
 
+from nightstand.filetext import BookText, windows
 from nightstand.words import count_words as _count_words
 
 NBSP = "\u00a0"
@@ -201,7 +202,8 @@ class Story:
     blocks: Blocks
     """The blocks in reading order; any sequence of blocks given is kept as :class:`Blocks`."""
     chapters: tuple[Chapter, ...]
-    text: str
+    text: BookText
+    """The body: a string, or a big book's text kept in a file (see ``filetext``)."""
     format: str = "text"
     encoding: str = "utf-8"
     warnings: tuple[str, ...] = ()
@@ -257,7 +259,7 @@ class Story:
 
     def words(self) -> int:
         """The number of words in the body (tokens with a letter or digit)."""
-        return count_words(self.text)
+        return sum(count_words(stretch) for _, _, stretch in windows(self.text))
 
     def header(self, canonical: str) -> Header | None:
         """The first header with the given normalised key, if any."""

@@ -17,10 +17,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from nightstand.filetext import windows
 from nightstand.story import NBSP
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from nightstand.filetext import BookText
 
 # A space, then a dash of one to three hyphens (or an em or en dash), then closing
 # punctuation, then a space or the end: the space becomes a no-break space.
@@ -113,7 +116,7 @@ def typed_pattern(text: str, escape: Callable[[str], str] = re.escape) -> str:
     return "".join(out)
 
 
-def find_typed(text: str, quote: str, around: int) -> int | None:
+def find_typed(text: BookText, quote: str, around: int) -> int | None:
     """Where ``quote`` stands in ``text`` nearest ``around``, its punctuation typed or smart.
 
     A saved quote taken with one ``typography`` setting is found in the story loaded with
@@ -124,9 +127,15 @@ def find_typed(text: str, quote: str, around: int) -> int | None:
         return None
     pattern = re.compile(typed_pattern(quote))
     best: int | None = None
-    for m in pattern.finditer(text):
-        if best is None or abs(m.start() - around) < abs(best - around):
-            best = m.start()
-        elif m.start() > around:
-            break
+    # A stretch at a time (a big book's text is kept in a file); the overlap holds a
+    # match of the quote starting before a cut whole, its typed forms being the longer.
+    for at, cut, stretch in windows(text, overlap=3 * len(quote)):
+        for m in pattern.finditer(stretch, 0, len(stretch)):
+            start = at + m.start()
+            if m.start() >= cut - at:
+                break
+            if best is None or abs(start - around) < abs(best - around):
+                best = start
+            elif start > around:
+                return best
     return best

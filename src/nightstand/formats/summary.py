@@ -138,7 +138,7 @@ def _opening(lines: list[str], start: int, stop: int, *, closed: bool) -> str:
             cut += 1
         builder = StoryBuilder()
         read_body(lines, start, cut, builder, smart=False)
-        text = builder.build(title="").text
+        text = builder.build(title="").text[:]  # built here, outside any spool: a str
         if cut >= stop:
             # The whole body: a closing END starts one newline after it.
             return (text + "\n" if closed and text else text)[:OPENING_TEXT]

@@ -83,6 +83,25 @@ def _adjust(codes: list[int], s: int, e: int, n: int) -> int:
     return e
 
 
+def local_text(story: Story, start: int, end: int) -> tuple[int, str]:
+    """(base, text): a string holding the story's text ``[start, end)`` from ``base`` on.
+
+    The story's own text when it is a string (base 0); the stretch itself when the text
+    is kept in a file (see :mod:`nightstand.filetext`), its offsets then less ``base``.
+    """
+    text = story.text
+    if isinstance(text, str):
+        return 0, text
+    return start, text[start:end]
+
+
+def _shift(values: list[int], first: int, base: int) -> None:
+    """Add ``base`` to ``values[first:]``: offsets in a local text made the story's."""
+    if base:
+        for k in range(first, len(values)):
+            values[k] += base
+
+
 def section_lines(
     story: Story,
     start: int,
@@ -97,9 +116,11 @@ def section_lines(
 
     ``indent`` is the first-line indent of paragraphs in ``indent_style``, in cells.
     """
-    text = story.text
     blocks = story.blocks
     nblocks = len(blocks)
+    # The last block begun in the section may run past its end (a heading never does).
+    last = blocks[story.block_index_at(max(end - 1, start))] if nblocks else None
+    base, text = local_text(story, start, max(end, last.end if last else end))
     starts: list[int] = []
     ends: list[int] = []
     codes: list[int] = []
@@ -134,7 +155,9 @@ def section_lines(
             if flag and indent_style and not after_break and indent:
                 first_w = w - indent
                 flag |= INDENT
-            break_lines(text, s0, e0, w, first_w, starts, ends, codes, TEXT, hyph)
+            break_lines(text, s0 - base, e0 - base, w, first_w, starts, ends, codes, TEXT, hyph)
+            _shift(starts, n0, base)
+            _shift(ends, n0, base)
             if len(codes) > n0:
                 codes[n0] |= flag
                 if e0 == be:
@@ -158,7 +181,10 @@ def section_lines(
                 ends.append(bs)
                 codes.append(BLANK)
             code = HEADING if kind is _HEADING else END
-            break_lines(text, bs, be, width, width, starts, ends, codes, code)
+            n0 = len(codes)
+            break_lines(text, bs - base, be - base, width, width, starts, ends, codes, code)
+            _shift(starts, n0, base)
+            _shift(ends, n0, base)
             pending = kind is _HEADING
             after_break = True
     return starts, ends, codes

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 
-from nightstand.layout.breaking import paginate, section_lines
+from nightstand.layout.breaking import local_text, paginate, section_lines
 from nightstand.layout.lines import (
     BLANK,
     FIRST,
@@ -43,6 +43,7 @@ from nightstand.text import sanitize
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from nightstand.filetext import BookText
     from nightstand.story import Block, Story
 
 CACHE_SECTIONS = 16
@@ -213,10 +214,11 @@ class Paginator:
         block = self.story.blocks[self.story.block_index_at(starts[a])]
         w = self.column_width - min(block.indent, self.column_width // 3)
         first_w = w - self._indent if codes[a] & INDENT else w
+        base, text = local_text(self.story, starts[a], ends[b])
         found = break_optimal(
-            self.story.text,
-            starts[a],
-            ends[b],
+            text,
+            starts[a] - base,
+            ends[b] - base,
             w,
             first_w,
             self._hyphenator,
@@ -225,8 +227,8 @@ class Paginator:
         if found is None or len(found[0]) != b - a + 1:
             return
         for k, (s, e, hyph) in enumerate(zip(*found, strict=True)):
-            starts[a + k] = s
-            ends[a + k] = e
+            starts[a + k] = s + base
+            ends[a + k] = e + base
             codes[a + k] = (codes[a + k] & ~HYPHEN) | (HYPHEN if hyph else 0)
         lo = bisect.bisect_left(sec.pages, a)
         hi = bisect.bisect_right(sec.pages, b)
@@ -407,7 +409,7 @@ class Paginator:
         return min(100.0, 100.0 * page.end / self._length)
 
 
-def _styled(text: str, block: Block, s: int, e: int) -> list[Segment]:
+def _styled(text: BookText, block: Block, s: int, e: int) -> list[Segment]:
     """The segments of ``text[s:e]``, split where the block's emphasis spans begin and end."""
     out: list[Segment] = []
     pos = s

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from nightstand.story import BlockKind
 
 if TYPE_CHECKING:
+    from nightstand.filetext import BookText
     from nightstand.story import Story
 
 SECTION_CHARS = 16_384
@@ -26,7 +27,7 @@ _PARAGRAPH = BlockKind.PARAGRAPH
 _SCENE_BREAK = BlockKind.SCENE_BREAK
 
 
-def grapheme_start(text: str, t: int, limit: int) -> int:
+def grapheme_start(text: BookText, t: int, limit: int) -> int:
     """The first position at or after ``t`` that does not split a grapheme."""
     while 0 < t < limit and (
         unicodedata.category(text[t]) in ("Mn", "Me", "Cf")

@@ -11,17 +11,18 @@ from typing import TYPE_CHECKING
 from nightstand.typography import find_typed
 
 if TYPE_CHECKING:
+    from nightstand.filetext import BookText
     from nightstand.story import Story
 
 QUOTE_CHARS = 64
 """How much text a position keeps, to find its place again after the file changes."""
 
 
-def quote_at(text: str, offset: int) -> str:
+def quote_at(text: BookText, offset: int) -> str:
     return text[offset : offset + QUOTE_CHARS]
 
 
-def _nearest(text: str, needle: str, around: int) -> int | None:
+def _nearest(text: BookText, needle: str, around: int) -> int | None:
     """The occurrence of ``needle`` in ``text`` starting closest to ``around``."""
     around = min(max(around, 0), len(text))
     after = text.find(needle, around)
