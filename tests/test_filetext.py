@@ -157,3 +157,36 @@ def test_a_story_kept_in_a_file_is_typeset_as_the_string(
         got = Paginator(kept, width, height, layout)
         assert all_pages(got) == all_pages(want)
         assert got.count_pages() == want.count_pages()
+
+
+def test_threads_reading_at_once_read_the_right_text() -> None:
+    """The reader's workers (page count, word index, search) read the text beside the UI."""
+    import random
+    import sys
+    import threading
+
+    text = "".join(chr(0x41 + i % 26) for i in range(5000))
+    got = file_text(text)
+    errors: list[BaseException] = []
+
+    def read(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for _ in range(3000):
+                a = rng.randrange(len(text))
+                b = a + rng.randrange(12)
+                assert got[a:b] == text[a:b]
+        except BaseException as exc:  # handed to the test's thread
+            errors.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=read, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []

@@ -106,15 +106,18 @@ class FileText:
         return text
 
     def _piece(self, k: int) -> str:
+        # The reader's workers read beside the UI thread: each step on the cache is one
+        # call, whole under the GIL, and none assumes what another thread may change.
         cache = self._cache
-        piece = cache.get(k)
+        piece = cache.pop(k, None)
         if piece is None:
             piece = self._decode(k, k)
-            cache[k] = piece
-            if len(cache) > KEPT_PIECES:
+        cache[k] = piece  # the most recently used, last
+        while len(cache) > KEPT_PIECES:
+            try:
                 cache.popitem(last=False)
-        else:
-            cache.move_to_end(k)
+            except KeyError:  # emptied meanwhile
+                break
         return piece
 
     def __getitem__(self, key: SupportsIndex | slice) -> str:
