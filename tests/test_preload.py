@@ -79,7 +79,7 @@ def test_the_whole_text_comes_back_through_the_spool(
         return spool_path.open("w+b")
 
     monkeypatch.setattr(preload_module, "_spool_file", named)
-    monkeypatch.setattr(story_module, "_JOIN_EVERY", 7)  # the child hands out many pieces
+    monkeypatch.setattr(story_module, "_SPOOL_EVERY", 7)  # the child hands out many pieces
     monkeypatch.setattr(filetext, "PIECE_CHARS", 100)  # written in many pieces
     monkeypatch.setattr(preload_module, "KEEP_IN_FILE_CHARS", 1000 if kept else 10**9)
     loaded_here = loads_in_the_parent(monkeypatch)

@@ -43,6 +43,7 @@ def test_the_spooled_text_is_the_text_and_the_rest_is_the_same(
     # (scene breaks before a heading or the end) right after a chunk.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(story_module, "_JOIN_EVERY", join_every)
+        patch.setattr(story_module, "_SPOOL_EVERY", join_every)
         whole = _build(calls)
         pieces: list[str] = []
         with spooled_text(pieces.append):

@@ -262,15 +262,20 @@ class PieceWriter:
         return self.offsets[-1]
 
     def __call__(self, text: str) -> None:
-        self._pending.append(text)
-        self._held += len(text)
-        if self._held >= PIECE_CHARS:
-            held = "".join(self._pending)
-            whole = len(held) - len(held) % PIECE_CHARS
-            for i in range(0, whole, PIECE_CHARS):
-                self._write(held[i : i + PIECE_CHARS])
-            rest = held[whole:]
-            self._pending, self._held = ([rest] if rest else []), len(rest)
+        at = 0
+        if self._held:  # first the piece begun before
+            at = PIECE_CHARS - self._held
+            self._pending.append(text[:at])
+            self._held += len(self._pending[-1])
+            if self._held < PIECE_CHARS:
+                return
+            self._write("".join(self._pending))
+            self._pending, self._held = [], 0
+        while len(text) - at >= PIECE_CHARS:
+            self._write(text[at : at + PIECE_CHARS])
+            at += PIECE_CHARS
+        if at < len(text):
+            self._pending, self._held = [text[at:]], len(text) - at
 
     def finish(self) -> None:
         """Write what is left (the last, shorter piece)."""

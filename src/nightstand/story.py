@@ -279,6 +279,9 @@ def count_words(text: str) -> int:
 
 _JOIN_EVERY = 4096
 """Parts the builder holds before it joins them into one (see StoryBuilder._add)."""
+_SPOOL_EVERY = 256
+"""Parts a builder inside :func:`spooled_text` holds before it hands them on: it keeps
+nothing of them, so the fewer it holds the less it holds at once."""
 
 
 class _Spool:
@@ -366,7 +369,7 @@ class StoryBuilder:
             self._part_pending = 0
         self._parts.append(text)
         self._length += len(text)
-        if len(self._parts) >= _JOIN_EVERY:
+        if len(self._parts) >= (_JOIN_EVERY if self._spool is None else _SPOOL_EVERY):
             # A big book's many small strings cost more than their text: join them in
             # chunks as they come, all but the last block (which _drop_last may remove).
             chunk = "".join(self._parts[:-2])

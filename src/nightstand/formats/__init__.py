@@ -187,6 +187,12 @@ def load(path: str | Path, *, typography: str = "smart") -> Story:
 
         with epub:
             return parse_epub(epub, name=title_from_file_name(path))
+    from nightstand.formats.textstream import read_stream
+
+    # A big plain-text file is read a stretch at a time where that gives the same story.
+    streamed = read_stream(path, name=title_from_file_name(path), typography=typography)
+    if streamed is not None:
+        return streamed[0]
     # Handed over without a name here, so that load_bytes can let the bytes go once decoded.
     return load_bytes(
         read_bytes(path),

@@ -94,6 +94,7 @@ def read_partial(path: Path, want: int, *, typography: str = "smart") -> Partial
     (the whole-book load then reports the error as it always has).
     """
     from nightstand.formats import epub_file, read_bytes, sniff, title_from_file_name
+    from nightstand.formats.textstream import read_stream
 
     name = title_from_file_name(path)
     try:
@@ -105,6 +106,10 @@ def read_partial(path: Path, want: int, *, typography: str = "smart") -> Partial
                 if os.fstat(epub.fileno()).st_size < MIN_BYTES:
                     return None
                 story, numbers, total = read_epub(epub, name=name, want=want)
+        elif (
+            streamed := read_stream(path, name=name, want=want, typography=typography)
+        ) is not None:
+            story, numbers, total = streamed  # a big text file, a stretch at a time
         else:
             data = read_bytes(path)
             fmt = sniff(data, path.suffix.lower())
