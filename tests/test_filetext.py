@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from array import array
@@ -190,3 +191,25 @@ def test_threads_reading_at_once_read_the_right_text() -> None:
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stories(), st.data())
+def test_a_story_kept_in_a_file_counts_its_words_as_the_string(
+    story: object, data: st.DataObject
+) -> None:
+    """The word index (read a stretch at a time, the stretches ending between blocks),
+    Story.words, and the progress figures at any place."""
+    from nightstand.progress import ReadingIndex
+    from nightstand.story import Story, count_words
+
+    assert isinstance(story, Story)
+    kept = in_a_file(story)
+    assert kept.words() == story.words()
+    want, got = ReadingIndex(story), ReadingIndex(kept)
+    each = [count_words(story.text[b.start : b.end]) for b in story.blocks]
+    assert list(got._words_before) == [0, *itertools.accumulate(each)]
+    assert list(got._words_before) == list(want._words_before)
+    for _ in range(5):
+        at = data.draw(st.integers(0, len(story.text)))
+        assert got.progress(at) == want.progress(at)

@@ -12,6 +12,7 @@ from array import array
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nightstand.filetext import windows
 from nightstand.story import BlockKind, count_words
 
 if TYPE_CHECKING:
@@ -52,12 +53,19 @@ class ReadingIndex:
         self._story = story
         self._words_before = array("q", [0])
         total = 0
-        text = story.text
-        # Straight from the columns: no Block is made for a walk over the whole book.
+        # Straight from the columns: no Block is made for a walk over the whole book; and
+        # the text a stretch at a time (a big book's is kept in a file), each stretch
+        # ending where a block does (just after the newline between two).
         kinds, starts, ends, _, _ = story.blocks.columns()
-        for start, end in zip(starts, ends, strict=True):
-            total += count_words(text[start:end])
+        i, n = 0, len(starts)
+        for at, cut, stretch in windows(story.text):
+            while i < n and starts[i] < cut:
+                total += count_words(stretch[starts[i] - at : ends[i] - at])
+                self._words_before.append(total)
+                i += 1
+        while i < n:  # empty blocks at the very end (none in a built story)
             self._words_before.append(total)
+            i += 1
         self.words_total = total
         scene_break = story.blocks.code(BlockKind.SCENE_BREAK)
         self._breaks = [starts[i] for i, code in enumerate(kinds) if code == scene_break]
