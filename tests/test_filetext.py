@@ -132,6 +132,15 @@ def test_the_file_is_closed_with_the_text() -> None:
         os.fstat(fd)
 
 
+def test_a_closed_text_reads_nothing_more() -> None:
+    text = file_text("0123456789" * 10)
+    assert "789012" in text
+    assert "x" not in text
+    text.close()
+    with pytest.raises(OSError, match="closed"):
+        text[40:60]
+
+
 def test_only_a_few_pieces_are_kept() -> None:
     text = file_text("0123456789" * 10)
     for i in range(0, 100, 3):

@@ -91,7 +91,10 @@ TEXTS = st.lists(
     st.text(st.sampled_from("ab a\u00a0\u201c\u201d."), max_size=30), min_size=1, max_size=12
 ).map("\n".join)
 QUERIES = st.sampled_from(
-    ["a", "ab", "a b", "b a", '"a', "re:a+", "re:b\\s+a", "re:^a", "re:\\ba", "re:a$", "..."]
+    [
+        *("a", "ab", "a b", "b a", '"a', "re:a+", "re:b\\s+a", "re:^a", "re:\\ba", "re:a$"),
+        *("...", "re:(?<=a\\n)b", "re:(?<!b\\s)a", "re:(?<=a. )b", "re:a(?=\\s+b)"),
+    ]
 )
 
 

@@ -65,8 +65,9 @@ class FileText:
         self._close = weakref.finalize(self, os.close, fd)
 
     def close(self) -> None:
-        """Close the file now; the text cannot be read after this."""
+        """Close the file now; reading what is not kept then raises OSError."""
         self._close()
+        self._fd = -1  # never read whatever file is given the number next
 
     def __len__(self) -> int:
         return self._length
@@ -93,9 +94,14 @@ class FileText:
 
     __hash__ = None  # type: ignore[assignment]  # equal to strings, but not hashed as one
 
+    def __contains__(self, sub: str) -> bool:
+        return self.find(sub) >= 0
+
     def _decode(self, first: int, last: int) -> str:
         """Pieces ``first`` to ``last`` (inclusive), read from the file in one go."""
         start, end = self._offsets[first], self._offsets[last + 1]
+        if self._fd < 0:
+            raise OSError("the book's text file is closed")
         data = os.pread(self._fd, end - start, start)
         if len(data) != end - start:
             raise OSError("the book's text file is cut short")

@@ -156,7 +156,12 @@ def _spooled_text(spool: typing.BinaryIO, chars: int, offsets: bytes) -> BookTex
     ValueError when the spool does not hold that text."""
     table = array("q")
     table.frombytes(offsets)
-    text = FileText(os.dup(spool.fileno()), chars, table)
+    fd = os.dup(spool.fileno())
+    try:
+        text = FileText(fd, chars, table)
+    except (ValueError, OSError):
+        os.close(fd)
+        raise
     if chars >= KEEP_IN_FILE_CHARS:
         return text
     with contextlib.closing(text):

@@ -89,9 +89,11 @@ class Matches:
 
 
 SEARCH_OVERLAP = 4096
-"""How far past the end of a stretch of text a match that begins in it may run (see
-:func:`nightstand.filetext.windows`): a match longer than this is found only whole inside
-one stretch."""
+"""How far past the end of a stretch of text a match that begins in it may run, and how
+much of the text before a stretch a look-behind sees (see
+:func:`nightstand.filetext.windows`). Within these, the matches are those of one
+``finditer`` over the whole text; a match or a look-around reaching further across the
+end of a stretch is cut there, or missed."""
 
 
 def search(text: BookText, query: str, *, seconds: float = SEARCH_SECONDS) -> Matches:
@@ -111,11 +113,11 @@ def search(text: BookText, query: str, *, seconds: float = SEARCH_SECONDS) -> Ma
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError
-            # The character before the stretch, for \b and look-behinds; searching from
-            # after it, ^ does not match there (it is not the text's start).
-            lead = 1 if at else 0
+            # What comes before the stretch, for \b and look-behinds; searching from after
+            # it, ^ does not match there (it is not the text's start).
+            lead = min(at, SEARCH_OVERLAP)
             if lead:
-                stretch = text[at - 1] + stretch
+                stretch = text[at - lead : at] + stretch
             # Matches do not overlap: one that ran past the last cut is not searched again.
             pos = max(lead, reached - at + lead)
             for m in pattern.finditer(stretch, pos, concurrent=True, timeout=left):

@@ -221,7 +221,7 @@ def read_stream(
             return None  # a pipe is read once, by the whole read; a small file takes no time
         with path.open("rb") as f:
             return _read(f, path.suffix.lower(), name, want, typography)
-    except OSError:
+    except (OSError, UnicodeDecodeError):  # the latter: the file changed after the first pass
         return None
 
 

@@ -118,9 +118,8 @@ def section_lines(
     """
     blocks = story.blocks
     nblocks = len(blocks)
-    # The last block begun in the section may run past its end (a heading never does).
-    last = blocks[story.block_index_at(max(end - 1, start))] if nblocks else None
-    base, text = local_text(story, start, max(end, last.end if last else end))
+    # A paragraph is broken only up to the section's end; a heading never runs past it.
+    base, text = local_text(story, start, end)
     starts: list[int] = []
     ends: list[int] = []
     codes: list[int] = []
