@@ -160,7 +160,6 @@ def _plan(f: BinaryIO, suffix: str) -> _Plan | None:
         for data in _raw_stretches(f, start):
             if b"\x1b" in data or _C1.search(data):
                 return None
-            text = str(data, "utf-8")
             if head is None:
                 top += data
                 if len(top) > _HEAD_BYTES:
@@ -168,6 +167,10 @@ def _plan(f: BinaryIO, suffix: str) -> _Plan | None:
                 lines = _lines(str(top, "utf-8"), last=False)
                 if _head_is_settled(lines) and top.endswith(b"\n"):
                     head, first, top = read_head(lines), len(top), b""
+            if data.isascii():  # UTF-8 for certain, and no U+FFFD: nothing to decode
+                seen = seen or bool(data.strip())
+                continue
+            text = str(data, "utf-8")
             del data
             seen = seen or not text.isspace()
             if bom:
