@@ -163,3 +163,32 @@ async def test_a_book_broken_past_its_first_part_is_one_line(book: Path) -> None
         assert notes == ["The rest of the book cannot be read: the EPUB's chapter 20 is encrypted"]
         await pilot.press("space")
         await wait_until(pilot, lambda: "counting…" in _status(app), "the part still reads")
+
+
+async def test_the_new_chapters_check_waits_for_the_whole_book(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its imports and its read of the EPUB's package document are not in memory beside
+    the loader child's: it is asked once the whole book is in, of the whole book."""
+    import nightstand.ui.archive as archive_ui
+    import nightstand.ui.reader_parts as reader_parts
+
+    asked: list[Story] = []
+
+    def record(app: object, store: object, opened: OpenStory) -> None:
+        asked.append(opened.story)
+
+    monkeypatch.setattr(archive_ui, "announce_new_chapters", record)
+    monkeypatch.setattr(reader_parts, "announce_new_chapters", record)
+    app, coming, whole = _app(book, want=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "title page" in _status(app), "the title page")
+        await pilot.press("space", "space")
+        await wait_until(pilot, lambda: "counting…" in _status(app), "counting…")
+        await pilot.pause()  # what was queued after those refreshes has run
+        assert asked == []  # pages are up and turning, the check not asked
+        coming.release.set()
+        await wait_until(pilot, lambda: " of " in _status(app), "page N of M")
+        await wait_until(pilot, lambda: bool(asked), "the check asked")
+        assert asked == [whole]
+        await settle(pilot)

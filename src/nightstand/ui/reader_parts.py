@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from nightstand.errors import NightstandError
+from nightstand.ui.archive import announce_new_chapters
 from nightstand.ui.reader_dialogs import ReaderDialogs
 
 if TYPE_CHECKING:
@@ -108,6 +109,9 @@ class ReaderParts(ReaderDialogs):
         if self._sync is not None:
             self._sync.opened(self)  # type: ignore[arg-type]
         self.save_position()
+        # Asked now, not at the first page: its imports (zipfile, the XML parser) were
+        # in memory beside the loader child's, the peak of the two (see ui/app.py).
+        announce_new_chapters(self.app, self._store, self.opened)
 
     def on_unmount(self) -> None:
         """The rest of the book is not wanted any more: stop reading it."""
