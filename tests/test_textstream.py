@@ -12,9 +12,7 @@ from hypothesis import strategies as st
 import nightstand.formats.textstream as textstream
 from nightstand.errors import StoryError
 from nightstand.formats import load, load_bytes, read_bytes, title_from_file_name
-from nightstand.formats.decode import decode
-from nightstand.formats.parts import read_partial
-from nightstand.formats.plaintext import read_plaintext_parts
+from nightstand.formats.parts import _read_text, read_partial
 from nightstand.formats.textstream import read_stream
 from storymaker import story_text
 
@@ -59,15 +57,9 @@ def text_files(draw: st.DrawFn) -> bytes:
 
 
 def whole(data: bytes, name: str, want: int | None, typography: str) -> object:
-    decoded = decode(data)
-    return read_plaintext_parts(
-        decoded.text,
-        name=name,
-        want=want,
-        encoding=decoded.encoding,
-        warnings=(decoded.warning,) if decoded.warning else (),
-        typography=typography,
-    )
+    """The story (and parts) of the whole decoded text, as a file that is not read in
+    stretches gives it."""
+    return _read_text(data, name, want, typography)
 
 
 @pytest.fixture

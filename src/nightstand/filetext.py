@@ -168,51 +168,42 @@ class FileText:
         self, sub: str, start: SupportsIndex | None = None, end: SupportsIndex | None = None
     ) -> int:
         """The lowest index of ``sub`` in ``text[start:end]``, or -1 (as ``str.find``)."""
-        s, e = self._bounds(start, end)
-        if len(sub) > e - s:
-            return -1
-        if not sub:
-            return s
-        # A piece at a time, through the kept pieces: what is sought is mostly near.
-        k = s // PIECE_CHARS
-        while k * PIECE_CHARS < e:
-            base = k * PIECE_CHARS
-            lo, hi = max(s, base), min(e, base + PIECE_CHARS + len(sub) - 1)
-            piece = self._piece(k)
-            if hi > base + len(piece):  # the match may run on into the next piece
-                found = self._slice(lo, hi).find(sub)
-                found = found + lo if found >= 0 else -1
-            else:
-                found = piece.find(sub, lo - base, hi - base)
-                found = found + base if found >= 0 else -1
-            if found >= 0:
-                return found
-            k += 1
-        return -1
+        return self._seek(sub, start, end, forward=True)
 
     def rfind(
         self, sub: str, start: SupportsIndex | None = None, end: SupportsIndex | None = None
     ) -> int:
         """The highest index of ``sub`` in ``text[start:end]``, or -1 (as ``str.rfind``)."""
+        return self._seek(sub, start, end, forward=False)
+
+    def _seek(
+        self,
+        sub: str,
+        start: SupportsIndex | None,
+        end: SupportsIndex | None,
+        *,
+        forward: bool,
+    ) -> int:
+        """``sub`` in ``text[start:end]``, a piece at a time through the kept pieces (what
+        is sought is mostly near), first to last or last to first; each piece is searched
+        with what of the next a match starting in it may run into."""
         s, e = self._bounds(start, end)
         if len(sub) > e - s:
             return -1
         if not sub:
-            return e
-        k = (e - 1) // PIECE_CHARS
-        while k >= 0 and (k + 1) * PIECE_CHARS > s:
+            return s if forward else e
+        pieces = range(s // PIECE_CHARS, -(-e // PIECE_CHARS))
+        for k in pieces if forward else reversed(pieces):
             base = k * PIECE_CHARS
             lo, hi = max(s, base), min(e, base + PIECE_CHARS + len(sub) - 1)
             piece = self._piece(k)
-            if hi > base + len(piece):
-                found = self._slice(lo, hi).rfind(sub)
-                found = found + lo if found >= 0 else -1
+            if hi > base + len(piece):  # the match may run on into the next piece
+                text, at, a, b = self._slice(lo, hi), lo, 0, hi - lo
             else:
-                found = piece.rfind(sub, lo - base, hi - base)
-                found = found + base if found >= 0 else -1
+                text, at, a, b = piece, base, lo - base, hi - base
+            found = text.find(sub, a, b) if forward else text.rfind(sub, a, b)
             if found >= 0:
-                return found
-            k -= 1
+                return at + found
         return -1
 
     def startswith(self, prefix: str, start: SupportsIndex | None = None) -> bool:

@@ -129,9 +129,10 @@ def read_partial(path: Path, want: int, *, typography: str = "smart") -> Partial
 
 
 def _read_text(
-    data: bytes, name: str, want: int, typography: str
+    data: bytes, name: str, want: int | None, typography: str
 ) -> tuple[Story, tuple[int, ...], int]:
-    """Plain text's opening and part ``want``, decoded and checked as ``load`` does."""
+    """Plain text's opening and part ``want`` (None: all of it), decoded and checked as
+    ``load`` does."""
     from nightstand.formats.decode import check_not_binary, decode
     from nightstand.formats.plaintext import read_plaintext_parts
 
