@@ -14,8 +14,8 @@ import nightstand.story as story_module
 from nightstand.errors import StoryError
 from nightstand.filetext import FileText
 from nightstand.formats import load
-from nightstand.preload import Preload, pack, unpack
-from nightstand.story import Story
+from nightstand.preload import Preload, load_kept, pack, unpack
+from nightstand.story import Story, StoryBuilder
 from preload_helpers import loads_in_the_parent
 
 if TYPE_CHECKING:
@@ -219,3 +219,49 @@ def test_every_hostile_and_archive_file_comes_back_through_the_spool(
             assert loaded_here == [], f"{path.name} was loaded again by the reader"
             suffixes.add(path.suffix)
     assert {".txt", ".md", ".html", ".epub"} <= suffixes
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept-in-the-file", "read-back-whole"])
+def test_a_story_loaded_here_keeps_a_long_text_in_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: bool
+) -> None:
+    """A story opened from the library is read in the reader's process, its long text
+    kept in a file as a preloaded one's is; the story is the one load gives."""
+    path = tmp_path / "s.txt"
+    path.write_text(STORY * 50, encoding="utf-8")
+    monkeypatch.setattr(filetext, "PIECE_CHARS", 100)
+    monkeypatch.setattr(preload_module, "KEEP_IN_FILE_CHARS", 1000 if kept else 10**9)
+    story = load_kept(path, "smart", tmp_path / "cache")
+    assert isinstance(story.text, FileText if kept else str)
+    assert story == load(path)
+    assert list((tmp_path / "cache").iterdir()) == []  # a file with no name
+    with pytest.raises(StoryError, match="no such file"):
+        load_kept(tmp_path / "missing.txt", "smart", tmp_path / "cache")
+
+
+def test_a_story_loaded_here_without_a_spool_is_loaded_as_ever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No folder for the spool, or a loader that builds a second story in it (which
+    raises there): the story as load gives it."""
+    path = tmp_path / "s.txt"
+    path.write_text(STORY * 50, encoding="utf-8")
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    assert load_kept(path, "smart", blocked) == load(path)
+    import nightstand.formats as formats
+
+    real = formats.load
+    calls: list[Path] = []
+
+    def twice(where: Path, typography: str = "smart") -> Story:
+        calls.append(where)
+        StoryBuilder().build(title="a scratch story, not a scratch builder")
+        return real(where, typography=typography)
+
+    monkeypatch.setattr(formats, "load", twice)
+    monkeypatch.setattr(preload_module, "KEEP_IN_FILE_CHARS", 1000)
+    story = load_kept(path, "smart", tmp_path / "cache")
+    assert story == real(path)
+    assert isinstance(story.text, str)
+    assert calls == [path, path]  # the first, in the spool, raised; the second is the story

@@ -171,6 +171,35 @@ def _spooled_text(spool: typing.BinaryIO, chars: int, offsets: bytes) -> BookTex
             raise ValueError(str(exc)) from None
 
 
+def load_kept(path: Path, typography: str = "smart", spool: Path | None = None) -> Story:
+    """Load ``path`` in this process, as :func:`nightstand.formats.load` does, but with a
+    long text kept in a file with no name in the folder ``spool``, as a :class:`Preload`
+    keeps a whole book's: the same story, or the same error.
+
+    For a story opened while the reader runs (from the library), read on a worker thread.
+    """
+    from nightstand.formats import load
+
+    out = _spool_file(spool) if spool is not None else None
+    if out is None:
+        return load(path, typography=typography)
+    with out:
+        writer = PieceWriter(out)
+        try:
+            with spooled_text(writer) as spooled:
+                story = load(path, typography=typography)
+            if not spooled.taken or story.text:
+                return story  # its builder kept its text (a story from elsewhere)
+            writer.finish()
+            out.flush()
+            text = _spooled_text(out, writer.chars, writer.offsets.tobytes())
+        except (RuntimeError, ValueError, OSError):
+            # A second builder inside the spool, or the spool cannot be written or read
+            # (a full disk): the book is read as it always was.
+            return load(path, typography=typography)
+        return dataclasses.replace(story, text=text)
+
+
 def _spool_file(folder: Path) -> typing.BinaryIO | None:
     """A file with no name in ``folder`` for the whole book's text; None when it cannot be
     made there (the text then goes down the pipe)."""

@@ -794,3 +794,33 @@ async def test_a_dotted_action_name_remaps_and_an_unknown_one_is_reported(
         await pilot.press("f", *"lamp")
         await pilot.pause()
         assert [e.title for e in library.filtered_entries()] == ["The Missing Lamp"]
+
+
+async def test_a_long_story_opened_from_the_library_keeps_its_text_in_a_file(
+    make_app: Callable[[Path], NightstandApp],
+    story_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As at start-up: the reader reads the pages it shows from the file, and they are
+    the pages of the story."""
+    import nightstand.preload as preload_module
+    from nightstand.filetext import FileText
+    from nightstand.formats import load
+
+    monkeypatch.setattr(preload_module, "KEEP_IN_FILE_CHARS", 1000)  # the story is longer
+    app = make_app(story_file.parent)
+    async with app.run_test(size=SIZE) as pilot:
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await wait_until(pilot, lambda: len(library.entries) == 1, "the scan")
+        await pilot.press("enter")
+        opened = await wait_until(
+            pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen, "the reader"
+        )
+        assert isinstance(opened, ReaderScreen)
+        assert isinstance(opened.story.text, FileText)
+        assert opened.story == load(story_file)
+        await pilot.press("space", "space", "space", "slash")
+        await pilot.press(*"lamp", "enter")
+        await wait_until(pilot, lambda: "lamp" in page_text(pilot).lower(), "a match shown")
+        await settle(pilot)

@@ -32,6 +32,7 @@ from nightstand.errors import NightstandError
 from nightstand.formats import load
 from nightstand.opening import OpenStory
 from nightstand.saver import PositionSaver
+from nightstand.settings import cache_dir
 from nightstand.state.identity import path_text
 from nightstand.text import sanitize
 from nightstand.ui.keys import key_hint
@@ -314,8 +315,11 @@ class NightstandApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def _load(self, path: Path, replace: bool = False) -> None:
+        from nightstand.preload import load_kept
+
         try:
-            story = load(path, typography=self.settings.typography)
+            # A big book's text is kept in a file, as at start-up (see preload.load_kept).
+            story = load_kept(path, self.settings.typography, cache_dir())
         except NightstandError as exc:
             self.call_from_thread(
                 self.notify, str(exc), title="Cannot open", severity="error", markup=False
