@@ -130,9 +130,7 @@ def test_a_spool_that_does_not_hold_the_text_is_loaded_in_place(
         return spooled_text(spool, chars, offsets)
 
     monkeypatch.setattr(preload_module, "_spooled_text", cut_short)
-    loaded_here = loads_in_the_parent(monkeypatch)
-    assert Preload(path, spool=tmp_path).result() == load(path)
-    assert loaded_here == [path]
+    _assert_loaded_in_place(path, tmp_path, monkeypatch)
 
 
 def test_a_spool_that_cannot_be_written_is_loaded_in_place(
@@ -144,8 +142,13 @@ def test_a_spool_that_cannot_be_written_is_loaded_in_place(
     spool_path = tmp_path / "spool"
     spool_path.write_bytes(b"")
     monkeypatch.setattr(preload_module, "_spool_file", lambda folder: spool_path.open("rb"))
+    _assert_loaded_in_place(path, tmp_path, monkeypatch)
+
+
+def _assert_loaded_in_place(path: Path, spool: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child failed with the spool: the reader loads the book itself, the same story."""
     loaded_here = loads_in_the_parent(monkeypatch)
-    assert Preload(path, spool=tmp_path).result() == load(path)
+    assert Preload(path, spool=spool).result() == load(path)
     assert loaded_here == [path]
 
 

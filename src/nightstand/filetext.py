@@ -5,8 +5,8 @@ everything else. The preload child writes the text it builds to a file with no n
 :mod:`nightstand.preload`) in pieces of :data:`PIECE_CHARS` characters, as UTF-8, and
 records where each piece begins; the reader then keeps the file, not the text, and a
 :class:`FileText` reads and decodes the pieces that a page, a search or a count asks for,
-keeping the last few. The pages come from the operating system's cache, which no process
-is charged for.
+keeping the last few. The pages come from the operating system's file cache, which is in
+no process's resident size (a memory cgroup still counts it).
 
 A :class:`FileText` answers the few questions the core asks of a story's text, as ``str``
 answers them: its length, a character or a slice (as a ``str``), ``find``, ``rfind`` and
