@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from nightstand.blockpack import decode_blocks, encode_blocks
 from nightstand.errors import StoryError
 from nightstand.filetext import BookText, FileText, PieceWriter
+from nightstand.libc import die_with_parent, give_back_memory
 from nightstand.story import Blocks, Story, spooled_text
 
 if TYPE_CHECKING:
@@ -350,7 +351,7 @@ class Preload:
                     os.nice(10)
         spool = self._spool
         if spool is None:
-            head, text = _packed("story", self._load)
+            head, text = _packed("story", self._load_and_trim)
         else:
             # The whole book goes to the spool, its text as it is made and then the head,
             # and only a notice of their sizes down the pipe: the parent reads them back
@@ -358,7 +359,7 @@ class Preload:
             # and it joins the text before it reads the head, so not the head then either.
             writer = PieceWriter(spool)
             with spooled_text(writer) as spooled:
-                head, text = _packed("story", self._load)
+                head, text = _packed("story", self._load_and_trim)
             if spooled.taken and not text:  # else the story came from elsewhere: as it is
                 writer.finish()
                 spool.write(head)
@@ -367,6 +368,13 @@ class Preload:
                 head = marshal.dumps(["spooled", None, notice])
         if os.getppid() == parent:  # else orphaned: nobody is reading
             _send(out, head, text)
+
+    def _load_and_trim(self) -> Story:
+        """In the child: the story, and the memory its parsing freed given back before
+        the packing asks for more (the child's peak is the two together)."""
+        story = self._load()
+        give_back_memory()
+        return story
 
     def _load(self) -> Story:
         from nightstand.formats import load
@@ -482,9 +490,6 @@ class Preload:
         self._finish()
 
 
-_PR_SET_PDEATHSIG = 1
-
-
 def _become_loader(parent: int) -> None:
     """In the forked child: die with the parent, and leave signals to their defaults.
 
@@ -493,11 +498,6 @@ def _become_loader(parent: int) -> None:
     """
     for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, signal.SIG_DFL)
-    if sys.platform.startswith("linux"):
-        import ctypes  # only in the child: the parent's start-up does not pay for it
-
-        with contextlib.suppress(OSError, AttributeError, TypeError):
-            # The running program's symbols include the C library's prctl.
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)

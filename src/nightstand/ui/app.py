@@ -30,6 +30,7 @@ from textual.message import Message
 from nightstand.crash import crash_line, write_crash_log
 from nightstand.errors import NightstandError
 from nightstand.formats import load
+from nightstand.libc import give_back_memory
 from nightstand.opening import OpenStory
 from nightstand.saver import PositionSaver
 from nightstand.settings import cache_dir
@@ -463,6 +464,7 @@ def settle_heap() -> None:
     milliseconds instead of a fraction of one.
     """
     gc.freeze()
+    give_back_memory()  # and what loading it freed (see nightstand.libc)
 
 
 def follow_the_terminal() -> None:

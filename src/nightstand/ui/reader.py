@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from nightstand.headers import is_content_warning
 from nightstand.layout import Paginator
 from nightstand.layout.title import title_pages
+from nightstand.libc import give_back_memory
 from nightstand.partial_book import PartialBook
 from nightstand.progress import ReadingIndex, place_percent
 from nightstand.ui.chrome import ReaderHeader, StatusLine, progress_details
@@ -290,12 +291,15 @@ class ReaderScreen(ReaderParts):
     @work(thread=True, exclusive=True, group="count")
     def _count_pages(self, paginator: Paginator) -> None:
         worker = get_current_worker()
-        if paginator.count_pages(worker.cancelled_event) is not None and not worker.is_cancelled:
+        counted = paginator.count_pages(worker.cancelled_event)
+        give_back_memory()  # what the pass over the whole book freed (see nightstand.libc)
+        if counted is not None and not worker.is_cancelled:
             self.post_message(self.PagesCounted(paginator))
 
     @work(thread=True, exclusive=True, group="index")
     def _build_index(self) -> None:
         index = ReadingIndex(self.story)
+        give_back_memory()
         if not get_current_worker().is_cancelled:
             self.post_message(self.IndexReady(index))
 

@@ -15,6 +15,7 @@ from textual import work
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from nightstand.libc import give_back_memory
 from nightstand.state import resolve_offset
 from nightstand.ui.keys import key_hint
 
@@ -93,6 +94,8 @@ class ReaderDialogs(Screen[None]):
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
+        finally:
+            give_back_memory()  # what the pass over the whole book freed
         if not worker.is_cancelled:
             self.app.call_from_thread(self._search_done, matches)
 

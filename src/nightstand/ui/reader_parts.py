@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from nightstand.errors import NightstandError
+from nightstand.libc import give_back_memory
 from nightstand.ui.archive import announce_new_chapters
 from nightstand.ui.reader_dialogs import ReaderDialogs
 
@@ -81,6 +82,7 @@ class ReaderParts(ReaderDialogs):
             message = self.WholeBook(self._partial.coming.rest())
         except NightstandError as exc:
             message = self.WholeBook(None, str(exc))
+        give_back_memory()  # what receiving it freed (see nightstand.libc)
         if not get_current_worker().is_cancelled:
             self.post_message(message)
 
