@@ -313,11 +313,14 @@ def format_info(data: dict[str, Any]) -> str:
 
 
 def _read(args: argparse.Namespace) -> None:
+    from nightstand.libc import one_heap
     from nightstand.opening import plan_opening
     from nightstand.shutdown import Shutdown
     from nightstand.source import stdin_is_story
 
     path: Path | None = args.path
+    # Before any thread starts: the reader's threads share one heap (see nightstand.libc).
+    one_heap()
     if path is None and stdin_is_story():
         path = Path("-")  # `cmd | nightstand` reads the story from the pipe, like less
     # From here to the end, SIGHUP, SIGTERM and SIGINT end the reader within a bound.
