@@ -7,13 +7,17 @@ only right if every part read alone has the same text, blocks and pages as in th
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nightstand import preload as preload_module
 from nightstand.formats import load
 from nightstand.formats import parts as parts_module
 from nightstand.formats.epub import read_epub
@@ -24,6 +28,9 @@ from nightstand.state import PartialPlace, StateStore
 from parts_helpers import assert_parts_match, part_range, write_split_epub
 from preload_helpers import loads_in_the_parent
 from sync_helpers import write_epub
+
+if TYPE_CHECKING:
+    from nightstand.story import Story
 
 MAHABHARATA = Path(__file__).parent.parent.parent / "shared/corpus/epub3-samples/mahabharata.epub"
 
@@ -97,21 +104,69 @@ def test_small_books_and_other_formats_are_read_whole(tmp_path: Path) -> None:
     assert read_partial(text, 0) is None
 
 
-def test_the_loader_child_sends_the_part_then_the_whole_book(
+def test_the_loader_child_sends_the_part_and_the_reader_reads_the_whole_book(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     book = write_epub(tmp_path / "book.epub", chapters=30)
     monkeypatch.setattr(parts_module, "MIN_BYTES", 1)  # the child is forked: it sees this
     loaded_here = loads_in_the_parent(monkeypatch)
+    read_here: list[tuple[Path, bool]] = []
+    real_load_kept = preload_module.load_kept
+
+    def spy(path: Path, typography: str = "smart", spool: Path | None = None) -> Story:
+        read_here.append((path, threading.current_thread().daemon))
+        return real_load_kept(path, typography, spool)
+
+    monkeypatch.setattr(preload_module, "load_kept", spy)
     preload = Preload(book, part=20, spool=tmp_path / "cache")  # as the reader opens it
     first = preload.result()
     assert preload.partial is not None and 20 in preload.partial.numbers
     assert first == preload.partial.story and len(first.text) < len(load(book).text)
+    # The child ends once its part is sent: it wrote none of the book to the spool.
+    os.waitpid(preload._pid, 0)
+    assert preload._spool is not None and os.fstat(preload._spool.fileno()).st_size == 0
     assert preload.rest() == load(book)
-    assert loaded_here == []  # both came from the child
-    # A place the book does not have (it changed): read whole at once.
+    # Read in this process, on a daemon thread (the program's end does not wait for it).
+    assert read_here == [(book, True)] and loaded_here == []
+    # A place the book does not have (it changed): read whole at once, by the child.
     preload = Preload(book, part=999)
     assert preload.result() == load(book) and preload.partial is None
+    assert loaded_here == []
+
+
+def test_cancel_wakes_a_reader_waiting_for_the_whole_book(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leaving while the whole book is read: the wait ends at once, the read is dropped."""
+    from nightstand.errors import StoryError
+
+    book = write_epub(tmp_path / "book.epub", chapters=30)
+    monkeypatch.setattr(parts_module, "MIN_BYTES", 1)
+    reading, release = threading.Event(), threading.Event()
+
+    def slow(path: Path, typography: str = "smart", spool: Path | None = None) -> Story:
+        reading.set()
+        release.wait()
+        return load(path)
+
+    monkeypatch.setattr(preload_module, "load_kept", slow)
+    preload = Preload(book, part=5)
+    preload.result()
+    errors: list[str] = []
+
+    def wait() -> None:
+        try:
+            preload.rest()
+        except StoryError as exc:
+            errors.append(str(exc))
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    reading.wait()
+    preload.cancel()
+    waiter.join()  # while the book is still being read
+    release.set()
+    assert len(errors) == 1 and "reading was stopped" in errors[0]
 
 
 def test_a_broken_book_after_the_first_part_is_one_error(

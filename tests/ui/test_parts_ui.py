@@ -1,6 +1,6 @@
 """A big book's first page before the whole book is in, and the swap that follows.
 
-The whole book is held back by a stand-in for the loader child (``SlowRest``) until the
+The whole book is held back by a stand-in for ``Preload`` (``SlowRest``) until the
 test lets it go, so "before" and "after" are states the test controls, not timings.
 """
 
@@ -34,7 +34,7 @@ SIZE = (80, 24)
 
 
 class SlowRest:
-    """Stands in for the loader child: the part now, the whole book when released."""
+    """Stands in for ``Preload``: the part now, the whole book when released."""
 
     def __init__(self, partial: Partial, whole: Story, error: str = "") -> None:
         self.partial = partial
@@ -191,4 +191,34 @@ async def test_the_new_chapters_check_waits_for_the_whole_book(
         await wait_until(pilot, lambda: " of " in _status(app), "page N of M")
         await wait_until(pilot, lambda: bool(asked), "the check asked")
         assert asked == [whole]
+        await settle(pilot)
+
+
+async def test_the_whole_books_words_are_indexed_once_its_pages_are_counted(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not beside the count: the two passes over the whole book at once were the reader's
+    peak of memory."""
+    import nightstand.ui.reader as reader_module
+
+    real_index = reader_module.ReadingIndex
+    counted_then: list[int | None] = []
+
+    def index(story: Story) -> object:
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen) and screen.paginator is not None
+        counted_then.append(screen.paginator.page_count())
+        return real_index(story)
+
+    monkeypatch.setattr(reader_module, "ReadingIndex", index)
+    app, coming, _ = _app(book, want=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "title page" in _status(app), "the title page")
+        await pilot.press("space", "space")
+        await wait_until(pilot, lambda: "counting…" in _status(app), "counting…")
+        assert counted_then == []  # the parts are not indexed
+        coming.release.set()
+        await wait_until(pilot, lambda: bool(counted_then), "the words indexed")
+        assert counted_then[0] is not None  # the count was done when the index began
+        await wait_until(pilot, lambda: "left" in _status(app), "the time left")
         await settle(pilot)

@@ -307,6 +307,9 @@ class ReaderScreen(ReaderParts):
         """Show the page count, if it is for the layout on screen."""
         if event.paginator is self._paginator:
             self._update_chrome()
+        if self._index_after_count:  # the whole book just came in (see ReaderParts)
+            self._index_after_count = False
+            self._build_index()
 
     def on_reader_screen_index_ready(self, event: IndexReady) -> None:
         """Chapter, scene and minutes left join the status line."""

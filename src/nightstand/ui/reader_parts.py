@@ -1,7 +1,8 @@
 """The reader's side of a book read in parts: where it stands until the whole book is in.
 
 A big EPUB opens on its opening and the part holding the reader's place (see
-:mod:`nightstand.formats.parts`); the whole book follows from the loader child. Until then
+:mod:`nightstand.formats.parts`), sent by the loader child; the whole book follows, read
+on a thread of this process (:meth:`nightstand.preload.Preload.rest`). Until then
 the reader turns pages inside the parts read, saves its place as (part, offset inside),
 and what needs the whole book says "counting…" or waits (its keys are dimmed). The
 bookkeeping of places is :class:`nightstand.partial_book.PartialBook`'s; this module is its
@@ -60,6 +61,7 @@ class ReaderParts(ReaderDialogs):
     _saver: PositionSaver
     _sync: SyncHub | None
     _area: tuple[int, int] | None
+    _index_after_count = False
 
     if TYPE_CHECKING:
 
@@ -76,7 +78,8 @@ class ReaderParts(ReaderDialogs):
 
     @work(thread=True, exclusive=True, group="rest")
     def _rest(self) -> None:
-        """Wait for the whole book (the loader child sends it) and hand it to the screen."""
+        """Wait for the whole book (read beside the reader, see Preload.rest) and hand it
+        to the screen."""
         assert self._partial is not None
         try:
             message = self.WholeBook(self._partial.coming.rest())
@@ -106,7 +109,11 @@ class ReaderParts(ReaderDialogs):
         gc.freeze()  # as for any story freshly loaded (see ui/app.py)
         if self._area is not None:
             self._relayout(*self._area)
-        self._build_index()
+            # The words are indexed once the pages are counted, not beside the count: the
+            # two passes over the whole book at once were the reader's peak (1 MiB more).
+            self._index_after_count = True
+        else:
+            self._build_index()
         self.refresh_bindings()
         if self._sync is not None:
             self._sync.opened(self)  # type: ignore[arg-type]
