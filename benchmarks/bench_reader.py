@@ -14,7 +14,10 @@ writing a key to the pty to the first bytes of the redrawn screen. "Resize" sets
 window size (TIOCSWINSZ + SIGWINCH) and waits for the redraw that follows. Peak memory is
 VmHWM from /proc for the process. "With helpers" is the largest sum, sampled every 10 ms
 from the start, of the proportional set size (Pss, so pages a forked preload child shares
-with its parent count once) of the reader and every process below it.
+with its parent count once) of the reader and every process below it. The turns are the
+first ones after the first page (a big book is still being read and counted then); the
+resize and the memory figures come once the whole book is in, counted and indexed (the
+status line shows the time left).
 """
 
 from __future__ import annotations
@@ -186,6 +189,9 @@ def run_reader(
         first = p.read_until_any((b"page", b"counting"), timeout=120) - p.start
         p.drain()
         turn_times = [p.first_output_after(lambda: os.write(p.master, b" ")) for _ in range(turns)]
+        p.drain()
+        # The whole book in, counted and indexed: its peak of memory is in the figures.
+        p.read_until(b" left in ", timeout=120)
         p.drain()
         resize = p.first_output_after(lambda: p.resize(80, 30))
         p.drain()

@@ -82,23 +82,44 @@ def test_every_piece_of_a_text_is_found_where_it_stands() -> None:
 
 
 @SETTINGS
-@given(CHARS, st.integers(1, 20), st.integers(0, 6), st.data())
+@given(CHARS, st.integers(1, 20), st.integers(0, 6), st.integers(0, 6), st.data())
 def test_windows_cover_the_text_cut_after_newlines(
-    text: str, size: int, overlap: int, data: st.DataObject
+    text: str, size: int, overlap: int, lead: int, data: st.DataObject
 ) -> None:
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
-    for source in (text, file_text(text)):
-        stretches = list(windows(source, start, end, size, overlap))
-        assert "".join(s[: cut - at] for at, cut, s in stretches) == text[start:end]
-        at_expected = start
-        for at, cut, stretch in stretches:
-            assert at == at_expected
-            assert stretch == text[at : min(cut + overlap, end)]
-            if cut < end:
-                assert text[cut - 1] == "\n"
-                assert cut - at > size  # cut at the first newline after `size` characters
-            at_expected = cut
+    # How far past a stretch a FileText is read at once for its newline: a newline found
+    # in that read, or further on, the same stretches.
+    slack = data.draw(st.integers(0, 8))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(filetext, "_SLACK", slack)
+        for source in (text, file_text(text)):
+            stretches = list(windows(source, start, end, size, overlap, lead))
+            assert (
+                "".join(s[min(at, lead) :][: cut - at] for at, cut, s in stretches)
+                == (text[start:end])
+            )
+            at_expected = start
+            for at, cut, stretch in stretches:
+                assert at == at_expected
+                assert stretch == text[at - min(at, lead) : min(cut + overlap, end)]
+                if cut < end:
+                    assert text[cut - 1] == "\n"
+                    assert cut - at > size  # cut at the first newline after `size` characters
+                at_expected = cut
+
+
+def test_a_newline_beyond_the_read_ahead_gives_the_same_stretch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The newline that ends a stretch falls in the overlap read with it (or past it): the
+    stretch still runs ``overlap`` characters past the cut."""
+    monkeypatch.setattr(filetext, "_SLACK", 0)
+    text = "ab\ncdefgh\nijklmnop\nqr"
+    for size, overlap in ((1, 3), (2, 4), (1, 8)):
+        want = list(windows(text, size=size, overlap=overlap))
+        assert list(windows(file_text(text), size=size, overlap=overlap)) == want
+        assert want[0] == (0, 3, text[: 3 + overlap])
 
 
 def test_a_file_that_does_not_hold_the_text_is_refused() -> None:

@@ -222,6 +222,7 @@ def windows(
     end: int | None = None,
     size: int | None = None,
     overlap: int = 0,
+    lead: int = 0,
 ) -> Iterator[tuple[int, int, str]]:
     """``text[start:end]`` as (offset, cut, string) stretches in order.
 
@@ -230,17 +231,37 @@ def windows(
     a block longer than ``size`` is one stretch, and a short text is one stretch. The
     string runs ``overlap`` characters past the cut (never past ``end``), so that what
     begins before the cut is seen whole when it is that short; the next stretch begins at
-    the cut.
+    the cut. With ``lead``, it also begins ``min(lead, offset)`` characters before the
+    offset (what comes before, for a look-behind).
     """
     size = WINDOW_CHARS if size is None else size
     n = len(text)
     end = n if end is None else min(max(end, 0), n)
     at = min(max(start, 0), end)
     while at < end:
-        found = -1 if end - at <= size else text.find("\n", at + size, end)
+        back = min(lead, at)
+        if end - at <= size:
+            yield at, end, text[at - back : end]
+            return
+        if isinstance(text, FileText):
+            # One read for the stretch, the newline that ends it and the overlap: found
+            # apart, the newline's piece is read and decoded a second time.
+            stop = min(at + size + _SLACK + overlap, end)
+            chunk = text[at - back : stop]
+            found = chunk.find("\n", back + size)
+            if found >= 0 and (found + 1 + overlap <= len(chunk) or stop == end):
+                yield at, at - back + found + 1, chunk[: found + 1 + overlap]
+                at += found + 1 - back
+                continue
+        found = text.find("\n", at + size, end)
         cut = end if found < 0 else found + 1
-        yield at, cut, text[at : min(cut + overlap, end)]
+        yield at, cut, text[at - back : min(cut + overlap, end)]
         at = cut
+
+
+_SLACK = 1 << 11
+"""How far past a stretch's length :func:`windows` reads a :class:`FileText` at once, for
+the newline that ends the stretch (a paragraph of prose is rarely longer)."""
 
 
 class PieceWriter:

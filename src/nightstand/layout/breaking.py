@@ -95,13 +95,6 @@ def local_text(story: Story, start: int, end: int) -> tuple[int, str]:
     return start, text[start:end]
 
 
-def _shift(values: list[int], first: int, base: int) -> None:
-    """Add ``base`` to ``values[first:]``: offsets in a local text made the story's."""
-    if base:
-        for k in range(first, len(values)):
-            values[k] += base
-
-
 def section_lines(
     story: Story,
     start: int,
@@ -119,6 +112,8 @@ def section_lines(
     blocks = story.blocks
     nblocks = len(blocks)
     # A paragraph is broken only up to the section's end; a heading never runs past it.
+    # The lines are found in the section's own text (``base`` on): offsets in it until the
+    # end, where the whole section's are made the story's in one pass.
     base, text = local_text(story, start, end)
     starts: list[int] = []
     ends: list[int] = []
@@ -142,8 +137,8 @@ def section_lines(
             if s0 >= e0:
                 continue
             if codes and (pending or not indent_style) and codes[-1] & KIND != BLANK:
-                starts.append(s0)
-                ends.append(s0)
+                starts.append(s0 - base)
+                ends.append(s0 - base)
                 codes.append(BLANK)
             pending = False
             left = min(block.indent, width // 3)
@@ -155,8 +150,6 @@ def section_lines(
                 first_w = w - indent
                 flag |= INDENT
             break_lines(text, s0 - base, e0 - base, w, first_w, starts, ends, codes, TEXT, hyph)
-            _shift(starts, n0, base)
-            _shift(ends, n0, base)
             if len(codes) > n0:
                 codes[n0] |= flag
                 if e0 == be:
@@ -166,24 +159,24 @@ def section_lines(
             # At a section's start, or just under a heading, a scene break says nothing.
             if codes and codes[-1] & KIND != HEADING:
                 if codes[-1] & KIND != BLANK:
-                    starts.append(bs)
-                    ends.append(bs)
+                    starts.append(bs - base)
+                    ends.append(bs - base)
                     codes.append(BLANK)
-                starts.append(bs)
-                ends.append(bs)
+                starts.append(bs - base)
+                ends.append(bs - base)
                 codes.append(ORNAMENT)
                 pending = True
                 after_break = True
         else:
             if codes and codes[-1] & KIND != BLANK:
-                starts.append(bs)
-                ends.append(bs)
+                starts.append(bs - base)
+                ends.append(bs - base)
                 codes.append(BLANK)
             code = HEADING if kind is _HEADING else END
-            n0 = len(codes)
             break_lines(text, bs - base, be - base, width, width, starts, ends, codes, code)
-            _shift(starts, n0, base)
-            _shift(ends, n0, base)
             pending = kind is _HEADING
             after_break = True
+    if base:
+        starts = [k + base for k in starts]
+        ends = [k + base for k in ends]
     return starts, ends, codes
