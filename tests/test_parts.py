@@ -134,11 +134,27 @@ def test_the_loader_child_sends_the_part_and_the_reader_reads_the_whole_book(
     assert loaded_here == []
 
 
+def _rest_in_a_thread(preload: Preload) -> tuple[threading.Thread, list[str]]:
+    """``preload.rest()`` on a thread of its own, started; the errors it raises, as said."""
+    from nightstand.errors import StoryError
+
+    errors: list[str] = []
+
+    def wait() -> None:
+        try:
+            preload.rest()
+        except StoryError as exc:
+            errors.append(str(exc))
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    return waiter, errors
+
+
 def test_cancel_wakes_a_reader_waiting_for_the_whole_book(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Leaving while the whole book is read: the wait ends at once, the read is dropped."""
-    from nightstand.errors import StoryError
 
     book = write_epub(tmp_path / "book.epub", chapters=30)
     monkeypatch.setattr(parts_module, "MIN_BYTES", 1)
@@ -152,21 +168,55 @@ def test_cancel_wakes_a_reader_waiting_for_the_whole_book(
     monkeypatch.setattr(preload_module, "load_kept", slow)
     preload = Preload(book, part=5)
     preload.result()
-    errors: list[str] = []
-
-    def wait() -> None:
-        try:
-            preload.rest()
-        except StoryError as exc:
-            errors.append(str(exc))
-
-    waiter = threading.Thread(target=wait)
-    waiter.start()
+    waiter, errors = _rest_in_a_thread(preload)
     reading.wait()
     preload.cancel()
-    waiter.join()  # while the book is still being read
+    waiter.join(60)  # while the book is still being read
+    assert not waiter.is_alive()
     release.set()
     assert len(errors) == 1 and "reading was stopped" in errors[0]
+
+
+def test_a_cancelled_rest_stops_building_the_book(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader closed the book while its rest was read: the read stops, it is not
+    carried on to the end beside whatever the reader opens next."""
+    from nightstand.errors import StoryError
+    from nightstand.story import LoadStopped
+
+    book = write_epub(tmp_path / "book.epub", chapters=120)
+    assert len(load(book).blocks) > 600  # a join point (every 256 parts) to stop at
+    monkeypatch.setattr(parts_module, "MIN_BYTES", 1)
+    reading, gone = threading.Event(), threading.Event()
+    ended: list[str] = []
+    real_load_kept = preload_module.load_kept
+
+    def read_once_gone(path: Path, typography: str = "smart", spool: Path | None = None) -> Story:
+        reading.set()
+        gone.wait()
+        try:
+            story = real_load_kept(path, typography, spool)
+        except LoadStopped:
+            ended.append("stopped")
+            raise
+        ended.append("read to the end")
+        return story
+
+    monkeypatch.setattr(preload_module, "load_kept", read_once_gone)
+    preload = Preload(book, part=5, spool=tmp_path / "cache")
+    preload.result()
+    waiter, errors = _rest_in_a_thread(preload)
+    reading.wait()
+    (book_thread,) = [t for t in threading.enumerate() if t.name == "nightstand-book"]
+    preload.cancel()
+    gone.set()
+    book_thread.join(60)
+    waiter.join(60)
+    assert not book_thread.is_alive() and not waiter.is_alive()
+    assert ended == ["stopped"] and "reading was stopped" in errors[0]
+    with pytest.raises(StoryError, match="not read"):
+        preload.rest()  # once only
 
 
 def test_a_broken_book_after_the_first_part_is_one_error(

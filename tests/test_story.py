@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import pytest
 
 from nightstand.story import BlockKind, Header, Span, Story, StoryBuilder, count_words
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def build(*steps: tuple[str, str]) -> Story:
@@ -155,3 +159,20 @@ def test_story_values_are_frozen() -> None:
         story.title = "Other"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         story.blocks[0].start = 3  # type: ignore[misc]
+
+
+def test_a_build_under_a_stop_that_is_set_raises(tmp_path: Path) -> None:
+    """``stoppable``: the builder checks at each join of its text (every 256 parts inside
+    the spool, 4,096 outside) and raises once the stop is set; unset, the same story."""
+    from nightstand.formats import load
+    from nightstand.story import LoadStopped, spooled_text, stoppable
+
+    book = tmp_path / "long.txt"
+    book.write_text("Title: T\n\n" + "A paragraph of words.\n\n" * 5000, encoding="utf-8")
+    whole = load(book)
+    with stoppable(lambda: False):
+        assert load(book) == whole
+    pieces: list[str] = []
+    with pytest.raises(LoadStopped), stoppable(lambda: True), spooled_text(pieces.append):
+        load(book)
+    assert pieces == []  # stopped at the first join, before any text was handed on

@@ -1,7 +1,7 @@
 """Where the reader stands in a book read in parts, until the whole book is in.
 
 A big EPUB opens on its opening and the part holding the reader's place (see
-:mod:`nightstand.formats.parts`); the whole book follows from the loader child. Until then
+:mod:`nightstand.formats.parts`); the whole book follows (``Preload.rest``). Until then
 pages turn inside the parts read, the place is saved as (part, offset inside) with the
 whole book's offset estimated, and the share read is the share of the parts. This is that
 bookkeeping, free of the UI: ``ui/reader_parts.py`` uses it.

@@ -88,11 +88,6 @@ class Matches:
         return i if i >= 0 else len(self.spans) - 1
 
 
-SEARCH_WINDOW = 1 << 15
-"""How long a stretch of text one ``finditer`` searches. Twice the usual stretch
-(:data:`nightstand.filetext.WINDOW_CHARS`): a whole-book search of the 1,000,000-word book
-kept in a file takes 28 ms instead of 35 (it reads and decodes half as many stretches),
-and the stretches, 40 Ki characters with the lead and the overlap, are let go at once."""
 SEARCH_OVERLAP = 4096
 """How far past the end of a stretch of text a match that begins in it may run, and how
 much of the text before a stretch a look-behind sees (see
@@ -116,9 +111,7 @@ def search(text: BookText, query: str, *, seconds: float = SEARCH_SECONDS) -> Ma
     try:
         # Each stretch comes with what comes before it, for \b and look-behinds; searching
         # from after that, ^ does not match there (it is not the text's start).
-        for at, cut, stretch in windows(
-            text, size=SEARCH_WINDOW, overlap=SEARCH_OVERLAP, lead=SEARCH_OVERLAP
-        ):
+        for at, cut, stretch in windows(text, overlap=SEARCH_OVERLAP, lead=SEARCH_OVERLAP):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError

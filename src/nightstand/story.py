@@ -297,6 +297,35 @@ class _Spool:
 _SPOOL: ContextVar[_Spool | None] = ContextVar("nightstand_spool", default=None)
 
 
+class LoadStopped(Exception):
+    """A story's building was stopped (see :func:`stoppable`): nobody wants it any more."""
+
+
+class _Stop:
+    """Whether the building under :func:`stoppable` should stop."""
+
+    __slots__ = ("is_set",)
+
+    def __init__(self, is_set: Callable[[], bool]) -> None:
+        self.is_set = is_set
+
+
+_STOP: ContextVar[_Stop | None] = ContextVar("nightstand_stop", default=None)
+
+
+@contextlib.contextmanager
+def stoppable(is_set: Callable[[], bool]) -> Iterator[None]:
+    """Within this block, a :class:`StoryBuilder` raises :class:`LoadStopped` once
+    ``is_set()`` is true, a few hundred blocks at most after it turns so: the book being
+    read on a thread (``Preload.rest``) is dropped when the reader closes it, not read to
+    its end beside the next one."""
+    token = _STOP.set(_Stop(is_set))
+    try:
+        yield
+    finally:
+        _STOP.reset(token)
+
+
 @contextlib.contextmanager
 def spooled_text(write: Callable[[str], None]) -> Iterator[_Spool]:
     """Within this block, the :class:`StoryBuilder` hands its text to ``write``, in pieces
@@ -341,6 +370,7 @@ class StoryBuilder:
         self._part_starts: list[int] = []
         self._part_pending = 0
         self._spool: Callable[[str], None] | None = None
+        self._stop = None if scratch else _STOP.get()
         spool = None if scratch else _SPOOL.get()
         if spool is not None:
             if spool.taken:
@@ -370,6 +400,8 @@ class StoryBuilder:
         self._parts.append(text)
         self._length += len(text)
         if len(self._parts) >= (_JOIN_EVERY if self._spool is None else _SPOOL_EVERY):
+            if self._stop is not None and self._stop.is_set():
+                raise LoadStopped
             # A big book's many small strings cost more than their text: join them in
             # chunks as they come, all but the last block (which _drop_last may remove).
             chunk = "".join(self._parts[:-2])

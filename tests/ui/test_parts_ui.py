@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from textual.pilot import Pilot
+
     from nightstand.story import Story
 
 SIZE = (80, 24)
@@ -77,6 +79,13 @@ def _status(app: NightstandApp) -> str:
 
 def _page(app: NightstandApp) -> str:
     return widget_text(app.screen.query_one(PageView))
+
+
+async def _past_the_title_page(pilot: Pilot[None], app: NightstandApp) -> None:
+    """From the title page to the pages of the parts read (the status says "counting…")."""
+    await wait_until(pilot, lambda: "title page" in _status(app), "the title page")
+    await pilot.press("space", "space")
+    await wait_until(pilot, lambda: "counting…" in _status(app), "counting…")
 
 
 async def test_first_page_before_the_whole_book_and_it_stays_put(book: Path) -> None:
@@ -182,9 +191,7 @@ async def test_the_new_chapters_check_waits_for_the_whole_book(
     monkeypatch.setattr(reader_parts, "announce_new_chapters", record)
     app, coming, whole = _app(book, want=0)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: "title page" in _status(app), "the title page")
-        await pilot.press("space", "space")
-        await wait_until(pilot, lambda: "counting…" in _status(app), "counting…")
+        await _past_the_title_page(pilot, app)
         await pilot.pause()  # what was queued after those refreshes has run
         assert asked == []  # pages are up and turning, the check not asked
         coming.release.set()
@@ -213,9 +220,7 @@ async def test_the_whole_books_words_are_indexed_once_its_pages_are_counted(
     monkeypatch.setattr(reader_module, "ReadingIndex", index)
     app, coming, _ = _app(book, want=0)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: "title page" in _status(app), "the title page")
-        await pilot.press("space", "space")
-        await wait_until(pilot, lambda: "counting…" in _status(app), "counting…")
+        await _past_the_title_page(pilot, app)
         assert counted_then == []  # the parts are not indexed
         coming.release.set()
         await wait_until(pilot, lambda: bool(counted_then), "the words indexed")

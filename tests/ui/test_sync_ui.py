@@ -131,6 +131,8 @@ async def test_quitting_pushes_the_place(
     document = partial_md5(epub)
     async with app.run_test(size=SIZE) as pilot:
         screen = reader(pilot)
+        # The session is made on a worker: on a busy machine it may not be there yet.
+        await until(pilot, lambda: app.sync.session(screen) is not None, "the sync session")
         session = app.sync.session(screen)
         assert session is not None
         await until(pilot, lambda: session.ready and screen.paginator is not None, "the sync setup")

@@ -229,8 +229,8 @@ class NightstandApp(App[None]):
         # After the next refresh, not at once: at start-up the first frame goes out before
         # the check's imports and its read of the EPUB's package document, which shared
         # the processor with it (a story opened from the library: after the library's).
-        # A book read in parts asks once the whole book is in (see ReaderParts): the
-        # check's imports are not then in memory beside the loader child's.
+        # A book read in parts asks once the whole book is in (see ReaderParts), not
+        # while the reader reads it.
         if opened.coming is None:
             self.call_after_refresh(self._announce_new_chapters, opened)
         return ReaderScreen(

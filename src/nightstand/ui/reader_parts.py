@@ -118,8 +118,8 @@ class ReaderParts(ReaderDialogs):
         if self._sync is not None:
             self._sync.opened(self)  # type: ignore[arg-type]
         self.save_position()
-        # Asked now, not at the first page: its imports (zipfile, the XML parser) were
-        # in memory beside the loader child's, the peak of the two (see ui/app.py).
+        # Asked now, not at the first page: the check reads the EPUB's package document
+        # and would share the interpreter with the book being read (see ui/app.py).
         announce_new_chapters(self.app, self._store, self.opened)
 
     def on_unmount(self) -> None:
