@@ -301,16 +301,8 @@ class LoadStopped(Exception):
     """A story's building was stopped (see :func:`stoppable`): nobody wants it any more."""
 
 
-class _Stop:
-    """Whether the building under :func:`stoppable` should stop."""
-
-    __slots__ = ("is_set",)
-
-    def __init__(self, is_set: Callable[[], bool]) -> None:
-        self.is_set = is_set
-
-
-_STOP: ContextVar[_Stop | None] = ContextVar("nightstand_stop", default=None)
+_STOP: ContextVar[Callable[[], bool] | None] = ContextVar("nightstand_stop", default=None)
+"""Whether the building under :func:`stoppable` should stop."""
 
 
 @contextlib.contextmanager
@@ -319,7 +311,7 @@ def stoppable(is_set: Callable[[], bool]) -> Iterator[None]:
     ``is_set()`` is true, a few hundred blocks at most after it turns so: the book being
     read on a thread (``Preload.rest``) is dropped when the reader closes it, not read to
     its end beside the next one."""
-    token = _STOP.set(_Stop(is_set))
+    token = _STOP.set(is_set)
     try:
         yield
     finally:
@@ -400,7 +392,7 @@ class StoryBuilder:
         self._parts.append(text)
         self._length += len(text)
         if len(self._parts) >= (_JOIN_EVERY if self._spool is None else _SPOOL_EVERY):
-            if self._stop is not None and self._stop.is_set():
+            if self._stop is not None and self._stop():
                 raise LoadStopped
             # A big book's many small strings cost more than their text: join them in
             # chunks as they come, all but the last block (which _drop_last may remove).
