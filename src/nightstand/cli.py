@@ -313,6 +313,13 @@ def format_info(data: dict[str, Any]) -> str:
 
 
 def _read(args: argparse.Namespace) -> None:
+    from contextlib import ExitStack
+
+    from nightstand.openssl_later import openssl_held_back
+
+    # First of all, until the UI is imported: nothing loads OpenSSL (see that module).
+    held = ExitStack()
+    held.enter_context(openssl_held_back())
     from nightstand.libc import one_heap
     from nightstand.opening import plan_opening
     from nightstand.shutdown import Shutdown
@@ -340,8 +347,10 @@ def _read(args: argparse.Namespace) -> None:
             guard.cleanups.append(opening.preload.cancel)
         from nightstand.ui.app import run
 
+        held.close()
         run(opening, guard)
     finally:
+        held.close()
         guard.uninstall()  # the reader is over (or never started): signals as they were
 
 

@@ -57,6 +57,29 @@ def test_turn_three_pages_quit_and_resume_on_the_same_page(tmux: Tmux) -> None:
     assert status_page(after) == 4
 
 
+def _reader_pid(tmux: Tmux) -> int:
+    """The reader's process: the pane's shell runs it (``env`` execs Python)."""
+    children = subprocess.run(
+        ["ps", "-o", "pid=,args=", "--ppid", str(tmux.pane_pid())],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    pids = [int(line.split()[0]) for line in children if "nightstand" in line]
+    assert len(pids) == 1, children
+    return pids[0]
+
+
+def test_the_reader_runs_without_openssl(tmux: Tmux) -> None:
+    """Nothing a reader needs loads OpenSSL's libraries: 5.5 MiB of memory (see
+    ``nightstand.openssl_later``)."""
+    _turn_to_page_four(tmux, _bundled_story())
+    maps = Path(f"/proc/{_reader_pid(tmux)}/maps").read_text()
+    assert "libpython" in maps or "python" in maps  # the map of the right process
+    assert "libcrypto" not in maps
+    assert "libssl" not in maps
+
+
 def _turn_to_page_four(tmux: Tmux, story: Path) -> str:
     """Start the reader and press Space until page 4, waiting for each page to show."""
     tmux.start(str(story))
