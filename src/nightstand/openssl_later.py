@@ -3,8 +3,7 @@
 asyncio, which Textual runs on, imports ``ssl`` for TLS connections, which the reader never
 makes on its event loop; hashlib prefers OpenSSL's digests to Python's own, and the reader
 hashes a kilobyte of a story's opening. Loading and starting OpenSSL's libraries costs the
-reader 5.5 MiB of memory (3.5 MiB of it libcrypto's pages): more than the 1,000,000-word
-book takes once it is read.
+reader 5.5 MiB of memory (3.5 MiB of it libcrypto's pages), with any book.
 
 :func:`openssl_held_back` marks the OpenSSL modules missing while the reader starts, so
 asyncio and hashlib come in without them. The marks go afterwards: ``ssl`` still loads when
