@@ -317,41 +317,40 @@ def _read(args: argparse.Namespace) -> None:
 
     from nightstand.openssl_later import openssl_held_back
 
-    # First of all, until the UI is imported: nothing loads OpenSSL (see that module).
-    held = ExitStack()
-    held.enter_context(openssl_held_back())
-    from nightstand.libc import one_heap
-    from nightstand.opening import plan_opening
-    from nightstand.shutdown import Shutdown
-    from nightstand.source import stdin_is_story
+    with ExitStack() as held:
+        # First of all, until the UI is imported: nothing loads OpenSSL (see that module).
+        held.enter_context(openssl_held_back())
+        from nightstand.libc import one_heap
+        from nightstand.opening import plan_opening
+        from nightstand.shutdown import Shutdown
+        from nightstand.source import stdin_is_story
 
-    path: Path | None = args.path
-    # Before any thread starts: the reader's threads share one heap (see nightstand.libc).
-    one_heap()
-    if path is None and stdin_is_story():
-        path = Path("-")  # `cmd | nightstand` reads the story from the pipe, like less
-    # From here to the end, SIGHUP, SIGTERM and SIGINT end the reader within a bound.
-    guard = Shutdown()
-    guard.install()
-    if os.isatty(0):
-        from nightstand.shutdown import watch_terminal
+        path: Path | None = args.path
+        # Before any thread starts: the reader's threads share one heap (see nightstand.libc).
+        one_heap()
+        if path is None and stdin_is_story():
+            path = Path("-")  # `cmd | nightstand` reads the story from the pipe, like less
+        # From here to the end, SIGHUP, SIGTERM and SIGINT end the reader within a bound.
+        guard = Shutdown()
+        guard.install()
+        if os.isatty(0):
+            from nightstand.shutdown import watch_terminal
 
-        watch_terminal(0)
-    try:
-        # Decide, and start loading the story, before importing the UI: the two overlap.
-        # A story on a pipe is read here: Ctrl-C while waiting for it exits with 130.
-        opening = plan_opening(path)
-        guard.cleanups.append(opening.store.close)
-        if opening.preload is not None:
-            guard.cleanups[:0] = [opening.preload.kill]
-            guard.cleanups.append(opening.preload.cancel)
-        from nightstand.ui.app import run
+            watch_terminal(0)
+        try:
+            # Decide, and start loading the story, before importing the UI: the two overlap.
+            # A story on a pipe is read here: Ctrl-C while waiting for it exits with 130.
+            opening = plan_opening(path)
+            guard.cleanups.append(opening.store.close)
+            if opening.preload is not None:
+                guard.cleanups[:0] = [opening.preload.kill]
+                guard.cleanups.append(opening.preload.cancel)
+            from nightstand.ui.app import run
 
-        held.close()
-        run(opening, guard)
-    finally:
-        held.close()
-        guard.uninstall()  # the reader is over (or never started): signals as they were
+            held.close()  # the UI is in: from here on, ssl loads when something asks for it
+            run(opening, guard)
+        finally:
+            guard.uninstall()  # the reader is over (or never started): signals as they were
 
 
 def _cat(args: argparse.Namespace) -> None:
